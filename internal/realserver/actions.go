@@ -1,0 +1,170 @@
+package realserver
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// StopFPM stops php-fpm (SIGTERM, "Terminating ...") and waits for it.
+func StopFPM() Action {
+	return func(ctx context.Context, e *Env) error { return e.StopFPM(ctx) }
+}
+
+// StartFPM starts php-fpm again and waits until it is ready.
+func StartFPM() Action {
+	return func(ctx context.Context, e *Env) error { return e.StartFPM(ctx) }
+}
+
+// KillFPM sends sig to php-fpm's whole process group (master and children)
+// at once, as a crash or `kill -9` of everything does, and waits for the
+// master to exit. With SIGKILL nobody removes the socket file: a stale
+// socket.
+func KillFPM(sig syscall.Signal) Action {
+	return func(ctx context.Context, e *Env) error {
+		pid := e.FPMPid()
+		if pid == 0 {
+			return fmt.Errorf("php-fpm is not running")
+		}
+		if err := syscall.Kill(-pid, sig); err != nil {
+			return err
+		}
+		select {
+		case <-e.fpm.done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// ReloadFPM sends SIGUSR2 to the php-fpm master (a reload, as
+// `systemctl reload php8.2-fpm` does) and waits until it is ready again.
+func ReloadFPM() Action {
+	return func(ctx context.Context, e *Env) error {
+		pid := e.FPMPid()
+		if pid == 0 {
+			return fmt.Errorf("php-fpm is not running")
+		}
+		before := e.fpmReady()
+		if err := syscall.Kill(pid, syscall.SIGUSR2); err != nil {
+			return err
+		}
+		return e.fpm.waitFor(ctx, "\"ready to handle connections\" after reload", func() bool { return e.fpmReady() > before })
+	}
+}
+
+// SignalChild waits until a PHP script has written its pid (getmypid())
+// to pidFile in the document root, checks that this pid is a child of our
+// php-fpm master, and sends it sig: the busy child serving that script.
+// It waits at most 5 s for the file.
+func SignalChild(pidFile string, sig syscall.Signal) Action {
+	return func(ctx context.Context, e *Env) error {
+		path := filepath.Join(e.DocRoot, pidFile)
+		ctx, cancel := context.WithTimeout(ctx, startTimeout)
+		defer cancel()
+		for {
+			if pid, ok := readPID(path); ok {
+				master := e.FPMPid()
+				if pp := parentPID(pid); master == 0 || pp != master {
+					return fmt.Errorf("pid %d from %s is not a child of php-fpm %d (parent %d)", pid, pidFile, master, pp)
+				}
+				return syscall.Kill(pid, sig)
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("no pid in %s: %w", pidFile, ctx.Err())
+			case <-time.After(pollInterval):
+			}
+		}
+	}
+}
+
+// parentPID reads the parent pid of pid from /proc/PID/stat; 0 if unknown.
+func parentPID(pid int) int {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// "pid (comm) state ppid …"; comm may hold spaces and parens.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	pp, _ := strconv.Atoi(f[1])
+	return pp
+}
+
+// WaitFile waits until the file name of the document root exists (a
+// script writes it, e.g. sleep.php?pid=busy.pid), at most 5 s.
+func WaitFile(name string) Action {
+	return func(ctx context.Context, e *Env) error {
+		path := filepath.Join(e.DocRoot, name)
+		ctx, cancel := context.WithTimeout(ctx, startTimeout)
+		defer cancel()
+		for {
+			if _, err := os.Stat(path); err == nil {
+				return nil
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("no file %s: %w", name, ctx.Err())
+			case <-time.After(pollInterval):
+			}
+		}
+	}
+}
+
+// Seq runs the actions one after another, stopping at the first error.
+func Seq(actions ...Action) Action {
+	return func(ctx context.Context, e *Env) error {
+		for _, a := range actions {
+			if err := a(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// Sleep waits d (or until ctx ends).
+func Sleep(d time.Duration) Action {
+	return func(ctx context.Context, e *Env) error {
+		select {
+		case <-time.After(d):
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// HoldAddr listens on the address {{addr name}} and never accepts, so that
+// the port is taken (php-fpm's bind fails) while connections to it still
+// complete into the backlog. The listener is closed when the test ends.
+// Use it in Scenario.Setup.
+func HoldAddr(name string) Action {
+	return func(ctx context.Context, e *Env) error {
+		addr, err := e.Addr(name)
+		if err != nil {
+			return err
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		e.t.Cleanup(func() { l.Close() })
+		return nil
+	}
+}
