@@ -1,0 +1,345 @@
+package logparse
+
+import "strings"
+
+// This file splits the part of a record after "*CID " into message, errno,
+// action and context fields. nginx builds that part in three steps
+// (src/core/ngx_log.c ngx_log_error_core, ngx_log_errno;
+// src/http/ngx_http_request.c ngx_http_log_error, ngx_http_log_error_handler;
+// src/core/ngx_resolver.c ngx_resolver_log_error):
+//
+//	MESSAGE[ (ERRNO: STRERROR)][ while ACTION][, client: ADDR[, server: NAME][, request: "…"][, subrequest: "…"][, upstream: "…"][, host: "…"][, referrer: "…"]]
+//	MESSAGE[ (ERRNO: STRERROR)][ while resolving][, resolver: ADDR]
+//
+// The message, the request line, the Host and Referer headers and any URI
+// echoed in a message are client- or application-controlled and are printed
+// unescaped, so they may contain ", client: ", quotes and " while ". The
+// context is therefore located by trying each ", client: " from the left and
+// keeping the first one from which the rest of the record parses as nginx's
+// context suffix (fields in nginx's order, client and server without
+// spaces or quotes, quoted values ending where the next field's `", key: "`
+// begins, the last one at the final quote) and whose request line looks like
+// one (at most two spaces). A forgery in the message then fails because the
+// real context would have to hide inside a forged request line; one in the
+// Referer fails because an earlier candidate (the real one) already parsed.
+// Among what remains, nginx's output is ambiguous and no parser can do
+// better. The action and errno are then taken from the right end of what is
+// left before the context.
+
+const (
+	fastcgiStderrPrefix = `FastCGI sent in stderr: "`
+	dClient             = ", client: "
+	dServer             = ", server: "
+	dResolver           = ", resolver: "
+	maxContextTries     = 32
+)
+
+// quoted context keys in nginx's order, with their delimiter `, key: "`.
+var quotedKeys = [...]struct {
+	key   string
+	field Field
+}{
+	{`, request: "`, FieldRequest},
+	{`, subrequest: "`, FieldSubrequest},
+	{`, upstream: "`, FieldUpstream},
+	{`, host: "`, FieldHost},
+	{`, referrer: "`, FieldReferrer},
+}
+
+type context struct {
+	fields                                                    Field
+	client, server, request, subrequest, upstream, host, refr string
+	resolver                                                  string
+}
+
+func (c *context) set(k int, v string) {
+	c.fields |= quotedKeys[k].field
+	switch k {
+	case 0:
+		c.request = v
+	case 1:
+		c.subrequest = v
+	case 2:
+		c.upstream = v
+	case 3:
+		c.host = v
+	case 4:
+		c.refr = v
+	}
+}
+
+// parseBody fills the message, syscall, errno, action and context fields of
+// e from s, the text after "PID#TID: [*CID ]". atCap says the record has
+// nginx's maximum length and was therefore probably cut.
+func parseBody(e *ErrorEntry, s string, atCap bool) {
+	var c context
+	start, found := findContext(s, atCap, &c)
+	if !found {
+		start = len(s)
+	}
+	r := s[:start]
+	// Action: " while ACTION" right before the context.
+	if i := strings.LastIndex(r, " while "); i >= 0 {
+		a := r[i+len(" while "):]
+		if plausibleAction(a) && (!strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"') {
+			e.Action = a
+			r = r[:i]
+		}
+	}
+	// Errno: " (N: TEXT)" at the end.
+	if n := len(r); n > 0 && r[n-1] == ')' {
+		if i := strings.LastIndex(r, " ("); i >= 0 {
+			v, d := atou(r[i+2:])
+			if d > 0 && d <= 10 && strings.HasPrefix(r[i+2+d:], ": ") && v <= 1<<31-1 {
+				e.Errno = int(v)
+				e.ErrnoText = r[i+2+d+2 : n-1]
+				r = r[:i]
+			}
+		}
+	}
+	e.Message = r
+	e.Syscall = syscallName(r)
+	if found {
+		e.Fields = c.fields
+		e.Client, e.Server, e.Request, e.Subrequest = c.client, c.server, c.request, c.subrequest
+		e.Upstream, e.Host, e.Referrer, e.Resolver = c.upstream, c.host, c.refr, c.resolver
+	}
+	switch {
+	case atCap:
+		e.Truncated = true
+	case !found && e.Action == "" && strings.HasPrefix(r, fastcgiStderrPrefix) && !strings.HasSuffix(r, `"`):
+		// A stderr text without closing quote and context was cut, though
+		// not at 2048 bytes (a relay or a build with another limit cut it).
+		e.Truncated = true
+	}
+}
+
+// findContext returns the offset in s where the context suffix starts.
+func findContext(s string, lenient bool, c *context) (int, bool) {
+	fallback, fbStart := context{}, -1
+	from := 0
+	for try := 0; try < maxContextTries; try++ {
+		i := strings.Index(s[from:], dClient)
+		if i < 0 {
+			break
+		}
+		i += from
+		from = i + len(dClient)
+		if lenient && !lenientCandidate(s[:i]) {
+			continue
+		}
+		var cc context
+		if !parseSuffix(s[i:], lenient, &cc) {
+			continue
+		}
+		if cc.fields&FieldRequest == 0 || strings.Count(cc.request, " ") <= 2 {
+			*c = cc
+			return i, true
+		}
+		if fbStart < 0 {
+			fallback, fbStart = cc, i
+		}
+	}
+	if fbStart >= 0 {
+		*c = fallback
+		return fbStart, true
+	}
+	// Resolver context: ", resolver: ADDR" at the very end.
+	if i := strings.LastIndex(s, dResolver); i >= 0 {
+		v := s[i+len(dResolver):]
+		if v != "" && validAddr(v) {
+			c.fields = FieldResolver
+			c.resolver = v
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// lenientCandidate checks, for a record cut at 2048 bytes, that the text
+// before a ", client: " candidate can be the end of a message: a
+// "FastCGI sent in stderr" text must be closed.
+func lenientCandidate(before string) bool {
+	if !strings.HasPrefix(before, fastcgiStderrPrefix) {
+		return true
+	}
+	if i := strings.LastIndex(before, " while "); i >= 0 && plausibleAction(before[i+7:]) {
+		before = before[:i]
+	}
+	return len(before) > len(fastcgiStderrPrefix) && before[len(before)-1] == '"'
+}
+
+// parseSuffix parses t, which starts with ", client: ", as nginx's request
+// context. With lenient (a record cut at 2048 bytes) the last field may be
+// cut, and a cut delimiter at the end is ignored.
+func parseSuffix(t string, lenient bool, c *context) bool {
+	p := len(dClient)
+	v, n := untilCommaSpace(t[p:])
+	if v == "" || !validAddr(v) {
+		return false
+	}
+	c.client = v
+	c.fields = FieldClient
+	p += n
+	if p == len(t) {
+		return true
+	}
+	if strings.HasPrefix(t[p:], dServer) {
+		p += len(dServer)
+		v, n = untilCommaSpace(t[p:])
+		if !validServer(v) {
+			return false
+		}
+		c.server = v
+		c.fields |= FieldServer
+		p += n
+	}
+	last := -1
+	for p < len(t) {
+		k := quotedKeyAt(t[p:], last)
+		if k < 0 {
+			return lenient && partialDelim(t[p:])
+		}
+		p += len(quotedKeys[k].key)
+		rest := t[p:]
+		end := quotedValueEnd(rest, k)
+		if end < 0 {
+			if n := len(rest); n > 0 && rest[n-1] == '"' {
+				c.set(k, rest[:n-1])
+				return true
+			}
+			if lenient {
+				c.set(k, rest)
+				return true
+			}
+			return false
+		}
+		c.set(k, rest[:end])
+		p += end + 1
+		last = k
+	}
+	return true
+}
+
+// untilCommaSpace returns the text up to the next ", " (or all of s) and
+// the number of bytes it spans.
+func untilCommaSpace(s string) (string, int) {
+	if i := strings.Index(s, ", "); i >= 0 {
+		return s[:i], i
+	}
+	return s, len(s)
+}
+
+// quotedKeyAt returns the index of the quoted key whose delimiter starts s
+// and comes after key index last in nginx's order, or -1.
+func quotedKeyAt(s string, last int) int {
+	if len(s) < 8 || s[0] != ',' || s[1] != ' ' {
+		return -1
+	}
+	for k := last + 1; k < len(quotedKeys); k++ {
+		if strings.HasPrefix(s, quotedKeys[k].key) {
+			return k
+		}
+	}
+	return -1
+}
+
+// quotedValueEnd returns the index of the closing quote of a value of key
+// k: the first `"` followed by the delimiter of a later key, or -1.
+func quotedValueEnd(s string, k int) int {
+	if k == len(quotedKeys)-1 {
+		return -1 // referrer is always last: it runs to the final quote
+	}
+	from := 0
+	for {
+		i := strings.Index(s[from:], `", `)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		if quotedKeyAt(s[i+1:], k) >= 0 {
+			return i
+		}
+		from = i + 1
+	}
+}
+
+// partialDelim reports whether s is a cut beginning of a context delimiter
+// (", ", ", ser", `, request: "`…), as left by nginx's 2048-byte cut.
+func partialDelim(s string) bool {
+	if len(s) < 2 || s[0] != ',' || s[1] != ' ' {
+		return s == ","
+	}
+	for _, k := range quotedKeys {
+		if strings.HasPrefix(k.key, s) {
+			return true
+		}
+	}
+	return strings.HasPrefix(dServer, s)
+}
+
+// validAddr accepts a client or resolver address as nginx prints it
+// (c->addr_text: an IPv4 or IPv6 address, "unix:"; a resolver's ip:port).
+func validAddr(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ' ', '"', ',', '\n', '\r':
+			return false
+		}
+	}
+	return true
+}
+
+// validServer accepts a server_name or listen address; it may be empty.
+func validServer(v string) bool {
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case ' ', '"', '\n', '\r':
+			return false
+		}
+	}
+	return true
+}
+
+// plausibleAction accepts the log->action strings of nginx and its
+// modules: words, digits, spaces and "/._-" ("reading response header from
+// upstream", "processing HTTP/2 connection", "SSL handshaking").
+func plausibleAction(a string) bool {
+	if a == "" {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		c := a[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == ' ' || c == '/' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// syscallName returns "name" when msg starts with "name(…)" where name is
+// a C identifier and the parentheses hold no space: "connect() to …",
+// "SSL_do_handshake() failed", "getrlimit(RLIMIT_NOFILE): …".
+func syscallName(msg string) string {
+	i := 0
+	for i < len(msg) && i < 64 {
+		c := msg[i]
+		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && isDigit(c) {
+			i++
+			continue
+		}
+		break
+	}
+	if i == 0 || i >= len(msg) || msg[i] != '(' {
+		return ""
+	}
+	for j := i + 1; j < len(msg) && j < i+64; j++ {
+		switch msg[j] {
+		case ')':
+			return msg[:i]
+		case ' ', '(':
+			return ""
+		}
+	}
+	return ""
+}

@@ -1,0 +1,412 @@
+package logparse
+
+import (
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/badgateway/badgateway"
+)
+
+// MaxErrorStr is nginx's NGX_MAX_ERROR_STR (src/core/ngx_log.h): the size of
+// the buffer an error-log record is formatted into, final newline included.
+// A record that filled it is 2047 bytes long without its newline and was cut
+// there (see ErrorEntry.Truncated).
+const MaxErrorStr = 2048
+
+// DefaultMaxRecordBytes is the longest record ParseErrorLine and the
+// ErrorReader accept by default (ErrorReaderOptions.MaxRecordBytes): 64 KiB,
+// far above the 2047 bytes nginx itself can write, so that records written
+// through syslog relays or by builds with a larger NGX_MAX_ERROR_STR still fit.
+const DefaultMaxRecordBytes = 64 << 10
+
+// Errors that a *ParseError wraps. Test for them with errors.Is.
+var (
+	// ErrNotErrorLog: the line does not start like any nginx error-log
+	// record ("YYYY/MM/DD HH:MM:SS [", "<PRI>Mmm dd HH:MM:SS", "nginx: ").
+	ErrNotErrorLog = errors.New("not an nginx error-log record")
+	// ErrBadTime: the time stamp has the right shape but is not a valid
+	// date and time (month 13, hour 24, …).
+	ErrBadTime = errors.New("bad time stamp")
+	// ErrBadLevel: the word between "[" and "]" is not an nginx level.
+	ErrBadLevel = errors.New("bad level")
+	// ErrBadPID: "PID#TID: " is missing or its numbers are malformed.
+	ErrBadPID = errors.New(`bad "PID#TID: "`)
+	// ErrBadSyslog: a syslog header ("<PRI>Mmm dd HH:MM:SS HOST TAG: ") is malformed.
+	ErrBadSyslog = errors.New("bad syslog header")
+	// ErrLineTooLong: the record is longer than the maximum record size
+	// (DefaultMaxRecordBytes unless the caller chose another).
+	ErrLineTooLong = errors.New("record too long")
+)
+
+// ParseError is the error returned for a record that could not be parsed.
+// Pos names the file (as given to the reader; empty for ParseErrorLine), the
+// 1-based line where the record starts, the 1-based byte column where the
+// problem was found on that line (0 when unknown) and the record's byte
+// offset. Err is one of the ErrXxx sentinels of this package.
+type ParseError struct {
+	Pos badgateway.Pos
+	Err error
+}
+
+// Error formats the error as "file:line:col: nginx error log: reason".
+func (e *ParseError) Error() string {
+	b := e.Pos.AppendTo(make([]byte, 0, 64))
+	b = append(b, ": nginx error log: "...)
+	if e.Err != nil {
+		b = append(b, e.Err.Error()...)
+	}
+	return string(b)
+}
+
+// Unwrap returns e.Err.
+func (e *ParseError) Unwrap() error { return e.Err }
+
+// ParseErrorLine parses one nginx error-log record: a single line, or a
+// multi-line record whose physical lines are separated by "\n" (a
+// "FastCGI sent in stderr" text with newlines). One trailing "\n" and then
+// one trailing "\r" are removed. Times are interpreted in UTC; use
+// ParseErrorLineIn to give the location of the nginx host.
+//
+// It accepts nginx's own lines (src/core/ngx_log.c ngx_log_error_core),
+// the same lines wrapped by nginx's syslog writer (src/core/ngx_syslog.c) or
+// by a syslog daemon's file, and start-up messages printed on the console
+// ("nginx: [emerg] …"); see ErrorEntry for the fields. The entry's Raw is a
+// copy of line and every other string field is a substring of Raw, so a
+// call costs one allocation. line is not retained.
+//
+// The error is a *ParseError wrapping ErrNotErrorLog, ErrBadTime,
+// ErrBadLevel, ErrBadPID, ErrBadSyslog or ErrLineTooLong (more than
+// DefaultMaxRecordBytes). ParseErrorLine never panics; the message part of a
+// record is never an error, whatever bytes it holds.
+//
+// ParseErrorLine is safe for concurrent use.
+func ParseErrorLine(line []byte) (ErrorEntry, error) {
+	return ParseErrorLineIn(line, time.UTC)
+}
+
+// ParseErrorLineIn is ParseErrorLine with the time stamps interpreted in
+// loc, the time zone of the nginx host (nginx writes local time with no
+// zone). A nil loc means UTC.
+func ParseErrorLineIn(line []byte, loc *time.Location) (ErrorEntry, error) {
+	line = trimEOL(line)
+	if len(line) > DefaultMaxRecordBytes {
+		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
+	}
+	if !isRecordStart(line) {
+		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
+	}
+	var e ErrorEntry
+	if col, err := parseRecord(&e, string(line), loc); err != nil {
+		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
+	}
+	e.Pos = badgateway.Pos{Line: 1}
+	e.Lines = 1 + countByte(e.Raw, '\n')
+	return e, nil
+}
+
+// trimEOL removes one trailing "\n" and then one trailing "\r".
+func trimEOL(b []byte) []byte {
+	if n := len(b); n > 0 && b[n-1] == '\n' {
+		b = b[:n-1]
+	}
+	if n := len(b); n > 0 && b[n-1] == '\r' {
+		b = b[:n-1]
+	}
+	return b
+}
+
+func countByte(s string, c byte) int { return strings.Count(s, string(c)) }
+
+// parseRecord fills e from the record s (already without its final EOL).
+// Raw is set to s and every string field is a substring of s. On error it
+// returns the 1-based byte column of the problem.
+func parseRecord(e *ErrorEntry, s string, loc *time.Location) (col int, err error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	e.Raw = s
+	p, hdr := 0, 0
+	switch {
+	case len(s) > 0 && s[0] >= '0' && s[0] <= '9':
+		e.Form = FormPlain
+	case strings.HasPrefix(s, "nginx: "):
+		e.Form = FormConsole
+		p = len("nginx: ")
+		if n := levelBracket(s[p:], e); n > 0 {
+			p += n
+		}
+		parseBody(e, s[p:], false)
+		return 0, nil
+	default:
+		e.Form = FormSyslog
+		n, err := parseSyslogHeader(e, s)
+		if err != nil {
+			return n + 1, err
+		}
+		p, hdr = n, n
+	}
+	// Plain line (possibly after a syslog header).
+	t, ok := parseNginxTime(s[p:], loc)
+	if !ok {
+		if len(s)-p < 19 || !timeShape(s[p:]) {
+			return p + 1, ErrNotErrorLog
+		}
+		return p + 1, ErrBadTime
+	}
+	e.Time = t
+	p += 19
+	if !strings.HasPrefix(s[p:], " [") {
+		return p + 1, ErrNotErrorLog
+	}
+	p++
+	n := levelBracket(s[p:], e)
+	if n == 0 {
+		return p + 1, ErrBadLevel
+	}
+	p += n
+	// PID#TID:
+	pid, n := atou(s[p:])
+	if n == 0 || n > 10 || p+n >= len(s) || s[p+n] != '#' || pid > 1<<31-1 {
+		return p + 1, ErrBadPID
+	}
+	e.PID = int(pid)
+	p += n + 1
+	tid, n := atou(s[p:])
+	if n == 0 || n > 20 || !strings.HasPrefix(s[p+n:], ": ") {
+		// ": " may be missing only when the record is empty after "PID#TID:".
+		if !(n > 0 && n <= 20 && s[p+n:] == ":") {
+			return p + 1, ErrBadPID
+		}
+	}
+	e.TID = tid
+	p += n + 2
+	if p > len(s) {
+		p = len(s)
+	}
+	// *CID
+	if p < len(s) && s[p] == '*' {
+		cid, n := atou(s[p+1:])
+		if n > 0 && n <= 20 && p+1+n < len(s) && s[p+1+n] == ' ' {
+			e.CID = cid
+			p += 1 + n + 1
+		}
+	}
+	parseBody(e, s[p:], len(s)-hdr >= MaxErrorStr-1)
+	return 0, nil
+}
+
+// levelBracket parses "[level] " at the start of s into e.Level and returns
+// the number of bytes used, 0 if s does not start with a known level.
+func levelBracket(s string, e *ErrorEntry) int {
+	if len(s) < 3 || s[0] != '[' {
+		return 0
+	}
+	end := strings.IndexByte(s[:min(len(s), 10)], ']')
+	if end < 0 {
+		return 0
+	}
+	l := ParseLevel(s[1:end])
+	if l == LevelUnknown {
+		return 0
+	}
+	e.Level = l
+	n := end + 1
+	if n < len(s) && s[n] == ' ' {
+		n++
+	}
+	return n
+}
+
+// ParseLevel returns the Level nginx prints as name ("emerg" … "debug"),
+// or LevelUnknown.
+func ParseLevel(name string) Level {
+	switch name {
+	case "emerg":
+		return LevelEmerg
+	case "alert":
+		return LevelAlert
+	case "crit":
+		return LevelCrit
+	case "error":
+		return LevelError
+	case "warn":
+		return LevelWarn
+	case "notice":
+		return LevelNotice
+	case "info":
+		return LevelInfo
+	case "debug":
+		return LevelDebug
+	}
+	return LevelUnknown
+}
+
+var levelNames = [...]string{"", "emerg", "alert", "crit", "error", "warn", "notice", "info", "debug"}
+
+// String returns the level as nginx prints it ("error", "warn", …), or
+// "unknown" for LevelUnknown and out-of-range values.
+func (l Level) String() string {
+	if l > 0 && int(l) < len(levelNames) {
+		return levelNames[l]
+	}
+	return "unknown"
+}
+
+// MarshalText implements encoding.TextMarshaler with String's words.
+func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// atou parses leading ASCII digits of s (at most 20) and returns the value
+// and the number of digits; values that overflow uint64 report n == 0.
+func atou(s string) (v uint64, n int) {
+	for n < len(s) && n < 21 && s[n] >= '0' && s[n] <= '9' {
+		d := uint64(s[n] - '0')
+		if v > (1<<64-1-d)/10 {
+			return 0, 0
+		}
+		v = v*10 + d
+		n++
+	}
+	return v, n
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// timeShape reports whether s starts with "dddd/dd/dd dd:dd:dd".
+func timeShape(s string) bool {
+	if len(s) < 19 {
+		return false
+	}
+	for i := 0; i < 19; i++ {
+		c := s[i]
+		switch i {
+		case 4, 7:
+			if c != '/' {
+				return false
+			}
+		case 10:
+			if c != ' ' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		default:
+			if !isDigit(c) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func d2(s string, i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+
+// parseNginxTime parses nginx's "%4d/%02d/%02d %02d:%02d:%02d"
+// (src/core/ngx_times.c) at the start of s.
+func parseNginxTime(s string, loc *time.Location) (time.Time, bool) {
+	if !timeShape(s) {
+		return time.Time{}, false
+	}
+	year := d2(s, 0)*100 + d2(s, 2)
+	mon, day := d2(s, 5), d2(s, 8)
+	hh, mm, ss := d2(s, 11), d2(s, 14), d2(s, 17)
+	if mon < 1 || mon > 12 || day < 1 || day > daysIn(time.Month(mon), year) || hh > 23 || mm > 59 || ss > 60 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(mon), day, hh, mm, ss, 0, loc), true
+}
+
+func daysIn(m time.Month, year int) int {
+	switch m {
+	case time.February:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case time.April, time.June, time.September, time.November:
+		return 30
+	}
+	return 31
+}
+
+const months = "JanFebMarAprMayJunJulAugSepOctNovDec"
+
+// syslogTimeShape reports whether s starts with "Mmm dd HH:MM:SS " (day
+// space-padded, as ngx_syslog.c and RFC 3164 write it).
+func syslogTimeShape(s string) bool {
+	if len(s) < 16 {
+		return false
+	}
+	m := strings.Index(months, s[:3])
+	if m < 0 || m%3 != 0 || s[3] != ' ' || (s[4] != ' ' && !isDigit(s[4])) || !isDigit(s[5]) || s[6] != ' ' {
+		return false
+	}
+	return isDigit(s[7]) && isDigit(s[8]) && s[9] == ':' && isDigit(s[10]) && isDigit(s[11]) && s[12] == ':' &&
+		isDigit(s[13]) && isDigit(s[14]) && s[15] == ' '
+}
+
+// parseSyslogHeader parses "[<PRI>]Mmm dd HH:MM:SS HOST TAG: " and returns
+// its length, or the offset of the problem and an error.
+func parseSyslogHeader(e *ErrorEntry, s string) (int, error) {
+	p := 0
+	e.SyslogPriority = -1
+	if len(s) > 0 && s[0] == '<' {
+		v, n := atou(s[1:])
+		if n == 0 || n > 3 || v > 191 || 1+n >= len(s) || s[1+n] != '>' {
+			return 0, ErrBadSyslog
+		}
+		e.SyslogPriority = int(v)
+		p = n + 2
+	}
+	if !syslogTimeShape(s[p:]) {
+		return p, ErrNotErrorLog
+	}
+	p += 16
+	// HOST may be empty (nginx's master before it knows the host name writes
+	// two spaces).
+	sp := strings.IndexByte(s[p:min(len(s), p+256)], ' ')
+	if sp < 0 {
+		return p, ErrBadSyslog
+	}
+	e.SyslogHost = s[p : p+sp]
+	p += sp + 1
+	colon := strings.Index(s[p:min(len(s), p+66)], ": ")
+	if colon <= 0 || strings.IndexByte(s[p:p+colon], ' ') >= 0 {
+		return p, ErrBadSyslog
+	}
+	e.SyslogTag = s[p : p+colon]
+	return p + colon + 2, nil
+}
+
+// isRecordStart reports whether line starts a new error-log record: a plain
+// time stamp followed by " [", a syslog header, or "nginx: ". Lines that do
+// not are continuation lines of the record before them.
+func isRecordStart[T ~string | ~[]byte](line T) bool {
+	if len(line) < 7 {
+		return false
+	}
+	c := line[0]
+	switch {
+	case isDigit(c):
+		if len(line) < 21 || line[19] != ' ' || line[20] != '[' {
+			return false
+		}
+		return timeShape(string(line[:19]))
+	case c == '<':
+		i := 1
+		for i < len(line) && i < 5 && isDigit(line[i]) {
+			i++
+		}
+		if i == 1 || i >= len(line) || line[i] != '>' {
+			return false
+		}
+		return syslogTimeShape(string(line[i+1 : min(len(line), i+17)]))
+	case c == 'n':
+		return string(line[:7]) == "nginx: "
+	case c >= 'A' && c <= 'S':
+		return syslogTimeShape(string(line[:min(len(line), 16)]))
+	}
+	return false
+}
