@@ -30,20 +30,20 @@ func (e *ErrorEntry) FastCGIStderr() (string, bool) {
 // PHPMessages returns an iterator over the PHP messages in the record's
 // FastCGI stderr text (see FastCGIStderr and AppendPHPMessages); it yields
 // nothing when the record is not a "FastCGI sent in stderr" record. The
-// iterator can be used any number of times and does not allocate per
-// message.
+// iterator reads *e each time it runs (e must stay valid; in ErrorReader's
+// reuse mode, until the next Read); it can be used any number of times and
+// does not allocate.
 func (e *ErrorEntry) PHPMessages() iter.Seq[string] {
-	text, ok := e.FastCGIStderr()
-	return func(yield func(string) bool) {
-		if !ok {
+	return func(yield func(string) bool) { yieldPHPMessages(e, yield) }
+}
+
+func yieldPHPMessages(e *ErrorEntry, yield func(string) bool) {
+	text, _ := e.FastCGIStderr()
+	for rest := text; rest != ""; {
+		var m string
+		m, rest = nextPHPMessage(rest)
+		if m != "" && !yield(m) {
 			return
-		}
-		for rest := text; rest != ""; {
-			var m string
-			m, rest = nextPHPMessage(rest)
-			if m != "" && !yield(m) {
-				return
-			}
 		}
 	}
 }
