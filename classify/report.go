@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/badgateway/badgateway"
@@ -236,11 +237,13 @@ type altAcc struct {
 	decide  string
 }
 
-// routeKey identifies where a request was sent: the upstream scheme, the
-// URI part and the server{} name. A "no live upstreams" record and the
-// failures of the group's peers share it even though their peer differs.
+// routeKey identifies where a request was sent: the upstream scheme and
+// the server{} name. A "no live upstreams" record and the failures of the
+// group's peers share it although their peer (and, for proxy_pass, their
+// URI) differ. Without the nginx config this is a heuristic: two groups
+// used by one server{} are not told apart.
 type routeKey struct {
-	scheme, uri, server string
+	scheme, server string
 }
 
 type routeAcc struct {
@@ -287,6 +290,9 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 	k := vkey{top.Cause, addr}
 	a := d.verdicts[k]
 	if a == nil {
+		// Keys and kept strings are cloned: e may point into a reused buffer.
+		addr = strings.Clone(addr)
+		k.upstream = addr
 		a = &acc{upstream: addr, symptoms: map[string]int{}, statuses: map[int]int{}, alts: map[Code]*altAcc{}}
 		d.verdicts[k] = a
 		d.order = append(d.order, k)
@@ -305,11 +311,11 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 	}
 	ev := Evidence{Pos: e.Pos, Time: e.Time, Text: e.Raw}
 	if len(a.evidence) < d.opts.maxEvidence()-1 {
-		ev.Text = cloneString(ev.Text)
+		ev.Text = strings.Clone(ev.Text)
 		a.evidence = append(a.evidence, ev)
 	} else {
 		a.lastEv, a.hasLast = ev, true
-		a.lastEv.Text = cloneString(ev.Text)
+		a.lastEv.Text = strings.Clone(ev.Text)
 	}
 	for _, alt := range s.Candidates[1:] {
 		x := a.alts[alt.Cause]
@@ -322,9 +328,12 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 		x.decide = s.Decide
 	}
 	if s.Upstream.Scheme != "" {
-		rk := routeKey{s.Upstream.Scheme, s.Upstream.URI, e.Server}
+		rk := routeKey{s.Upstream.Scheme, e.Server}
 		if top.Cause == NoLiveUpstreams {
-			a.route, a.isGroup = rk, true
+			if !a.isGroup {
+				a.route = routeKey{strings.Clone(rk.scheme), strings.Clone(rk.server)}
+			}
+			a.isGroup = true
 		} else if s.Status >= 500 || s.Status == 0 {
 			d.noteRoute(rk, top.Cause, ev)
 		}
@@ -338,11 +347,12 @@ func (d *Diagnoser) noteRoute(rk routeKey, cause Code, ev Evidence) {
 			return
 		}
 		r = &routeAcc{causes: map[Code]*rootAcc{}}
+		rk = routeKey{strings.Clone(rk.scheme), strings.Clone(rk.server)}
 		d.routes[rk] = r
 	}
 	x := r.causes[cause]
 	if x == nil {
-		ev.Text = cloneString(ev.Text)
+		ev.Text = strings.Clone(ev.Text)
 		x = &rootAcc{first: ev}
 		r.causes[cause] = x
 	}
@@ -402,8 +412,13 @@ func (a *acc) verdict(cause Code) Verdict {
 	if a.hasLast {
 		v.Evidence = append(v.Evidence, a.lastEv)
 	}
+	// The most common status; records that decide none (0) count only when
+	// no record decides one.
 	best, bestN := 0, -1
 	for st, n := range a.statuses {
+		if st == 0 {
+			n = 0
+		}
 		if n > bestN || n == bestN && st > best {
 			best, bestN = st, n
 		}
@@ -425,9 +440,8 @@ func (a *acc) verdict(cause Code) Verdict {
 	return v
 }
 
-// explainGroup links a "no live upstreams" verdict to the earlier failures
-// on the same route (same scheme, URI part and server{}), whose peers are
-// the group's servers.
+// explainGroup links a "no live upstreams" verdict to the failures on the
+// same route (same scheme and server{}), whose peers are the group's servers.
 func (d *Diagnoser) explainGroup(v *Verdict, a *acc) {
 	r := d.routes[a.route]
 	if r == nil {
@@ -510,8 +524,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// cloneString copies s so that evidence outlives a reused record buffer.
-func cloneString(s string) string { return string([]byte(s)) }
 
 // Input is everything Diagnose reads, already parsed.
 type Input struct {

@@ -171,6 +171,11 @@ func SymptomOf(e *logparse.ErrorEntry) (Symptom, bool) {
 	// failures, which share their syscalls).
 	case strings.Contains(msg, "client prematurely closed connection"),
 		strings.Contains(msg, "client closed prematurely connection"): // before nginx 1.2.0
+		if strings.HasPrefix(e.Action, "reading client request") || strings.HasPrefix(e.Action, "reading PROXY protocol") {
+			// The request was never complete: nginx logs 400, not 499
+			// (src/http/ngx_http_request.c ngx_http_read_request_header).
+			return set(clientClosedID(msg), 400, "")
+		}
 		return set(clientClosedID(msg), 499, "", c(ClientClosedRequest, 0.9))
 	case msg == "client timed out":
 		return set("client_timed_out", 0, "")
@@ -291,12 +296,14 @@ func SymptomOf(e *logparse.ErrorEntry) (Symptom, bool) {
 		return set("access_forbidden", 403, "")
 	case strings.HasPrefix(msg, "\"") && strings.HasSuffix(msg, "\" is not found"):
 		return set("index_not_found", 404, "")
-	case isStaticOpen(msg):
+	case isStaticOpen(msg, e.Truncated):
 		switch e.Errno {
 		case errnoENOENT, 20, 36: // ENOENT, ENOTDIR, ENAMETOOLONG
 			return set("static_open_failed", 404, "")
 		case errnoEACCES:
 			return set("static_open_failed", 403, "")
+		case 0: // cut at 2048 bytes before the errno
+			return set("static_open_failed", 0, "")
 		}
 		return set("static_open_failed", 500, "")
 	case strings.HasPrefix(msg, "cache file \"") && strings.HasSuffix(msg, "\" contains invalid header"):
@@ -641,9 +648,9 @@ func has(e *logparse.ErrorEntry, f logparse.Field) bool { return e.Fields&f != 0
 
 // isStaticOpen matches `%s "%s" failed` of ngx_http_static_module.c: a
 // syscall name with parentheses, a quoted path, "failed".
-func isStaticOpen(msg string) bool {
+func isStaticOpen(msg string, truncated bool) bool {
 	i := strings.Index(msg, "() \"")
-	if i <= 0 || !strings.HasSuffix(msg, "\" failed") {
+	if i <= 0 || !truncated && !strings.HasSuffix(msg, "\" failed") {
 		return false
 	}
 	for _, r := range msg[:i] {
