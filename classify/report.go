@@ -524,7 +524,6 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-
 // Input is everything Diagnose reads, already parsed.
 type Input struct {
 	// ErrorLog holds nginx error-log records, in the order they were read.
