@@ -392,7 +392,6 @@ func (r *fileReader) parse(parent *Directive, inBlock, handler bool) ([]*Directi
 		}
 
 		if rc == tokBlockStart {
-			d.IsBlock = true
 			if strings.HasSuffix(name, "_by_lua_block") {
 				body, e := r.luaBlock()
 				if e != nil {
@@ -428,6 +427,7 @@ func (r *fileReader) newDirective(parent *Directive, block bool) *Directive {
 		Pos:          args[0].pos,
 		Context:      parent.Name,
 		Parent:       parent,
+		IsBlock:      block,
 		IncludedFrom: r.chain,
 	}
 	if args[0].quoted {
