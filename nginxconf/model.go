@@ -69,8 +69,13 @@ func (s Setting[T]) IncludedFrom() []badgateway.Pos {
 }
 
 // MarshalJSON writes {"value": V, "at": "file:line:col"}, or
-// {"value": V, "default": true}.
+// {"value": V, "default": true}; a time.Duration value is written as a
+// Go duration string ("1m30s").
 func (s Setting[T]) MarshalJSON() ([]byte, error) {
+	if d, ok := any(s.Value).(time.Duration); ok {
+		// Durations as Go duration strings ("1m30s"), not nanoseconds.
+		return Setting[string]{Value: d.String(), Directive: s.Directive}.MarshalJSON()
+	}
 	if s.Directive == nil {
 		return json.Marshal(struct {
 			Value   T    `json:"value"`

@@ -1,6 +1,10 @@
 package nginxconf
 
 import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
 	"time"
 )
 
@@ -205,4 +209,62 @@ func defaultSettings(main *Main) *Settings {
 		*s.For(m) = defaultUpstreamSettings(m)
 	}
 	return s
+}
+
+// MarshalJSON writes only the settings that some directive set (inherited
+// or not), by their JSON names; defaults are left out.
+func (s *Settings) MarshalJSON() ([]byte, error) { return marshalSet(s) }
+
+// MarshalJSON writes only the settings that some directive set.
+func (u *UpstreamSettings) MarshalJSON() ([]byte, error) { return marshalSet(u) }
+
+type defaulter interface{ IsDefault() bool }
+
+func marshalSet(v any) ([]byte, error) {
+	rv := reflect.ValueOf(v).Elem()
+	rt := rv.Type()
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	for i := 0; i < rt.NumField(); i++ {
+		f := rv.Field(i)
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
+		}
+		switch x := f.Interface().(type) {
+		case defaulter:
+			if x.IsDefault() {
+				continue
+			}
+		case UpstreamSettings:
+			if string(mustJSON(&x)) == "{}" {
+				continue
+			}
+			f = reflect.ValueOf(&x)
+		case bool:
+			if !x {
+				continue
+			}
+		}
+		val, err := json.Marshal(f.Interface())
+		if err != nil {
+			return nil, err
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		key, _ := json.Marshal(name)
+		b.Write(key)
+		b.WriteByte(':')
+		b.Write(val)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }
