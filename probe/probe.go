@@ -122,6 +122,9 @@ var (
 	// ErrTLSAnswer: a plaintext request was answered with a TLS record
 	// (an http:// upstream that speaks TLS).
 	ErrTLSAnswer = errors.New("plaintext request answered with TLS")
+	// ErrTLSAlert: the peer refused a TLS handshake with an alert; the
+	// *TLSAlertError holds the alert number.
+	ErrTLSAlert = errors.New("TLS alert from peer")
 	// ErrNotHTTP: an HTTP request was answered with bytes that are not an
 	// HTTP response (nginx: "upstream sent no valid HTTP/1.0 header").
 	ErrNotHTTP = errors.New("peer does not speak HTTP")

@@ -13,6 +13,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"reflect"
+	"strconv"
 	"time"
 )
 
@@ -111,6 +113,14 @@ func (p *Prober) handshake(ctx context.Context, c net.Conn, t *Target) (*tls.Con
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 			return nil, res, fmt.Errorf("probe: TLS handshake: peer closed the connection (%w)", io.ErrUnexpectedEOF)
 		}
+		// crypto/tls reports an alert from the peer as a *net.OpError with
+		// Op "remote error" around its (unexported, uint8) alert type.
+		var oe *net.OpError
+		if errors.As(err, &oe) && oe.Op == "remote error" {
+			if v := reflect.ValueOf(oe.Err); v.Kind() == reflect.Uint8 {
+				return nil, res, &TLSAlertError{Alert: uint8(v.Uint()), Err: err}
+			}
+		}
 		return nil, res, ctxErr(ctx, "handshake", err)
 	}
 	cs := tc.ConnectionState()
@@ -149,6 +159,22 @@ func (p *Prober) handshake(ctx context.Context, c net.Conn, t *Target) (*tls.Con
 	return tc, res, nil
 }
 
+// TLSAlertError is a TLS alert the peer sent during the handshake. Alert
+// is the RFC 8446 section 6 AlertDescription number — the one nginx logs
+// as "SSL alert number N" (40 handshake_failure, 70 protocol_version, …).
+// errors.Is(err, ErrTLSAlert) is true for it.
+type TLSAlertError struct {
+	Alert uint8
+	Err   error
+}
+
+func (e *TLSAlertError) Error() string {
+	return "TLS alert " + strconv.Itoa(int(e.Alert)) + ": " + e.Err.Error()
+}
+
+// Unwrap returns the crypto/tls error and ErrTLSAlert.
+func (e *TLSAlertError) Unwrap() []error { return []error{e.Err, ErrTLSAlert} }
+
 // recordingConn reads through r (which reads the Conn).
 type recordingConn struct {
 	net.Conn
@@ -163,8 +189,8 @@ func (c *recordingConn) Read(b []byte) (int, error) { return c.r.Read(b) }
 // TLSResult.Verify). It wraps ErrPlaintext in a *ProtocolError when the
 // server answered in plaintext (an https:// upstream that is plain HTTP),
 // io.ErrUnexpectedEOF when it closed the connection (a FastCGI server
-// does), a tls.AlertError when it refused the handshake (no common
-// version or cipher), or the dial error.
+// does), a *TLSAlertError when it refused the handshake with an alert
+// (no common version or cipher), or the dial error.
 func (p *Prober) TLS(ctx context.Context, t Target) (*TLSResult, error) {
 	var res *TLSResult
 	dial, err := p.session(ctx, t.Network, t.Address, func(ctx context.Context, c net.Conn) error {
