@@ -133,11 +133,12 @@ func (l *lexer) matchNewline(i int) int {
 	return 0
 }
 
-// matchWord matches ("true"|"on"|...){TABS_AND_SPACES}* for the given words.
+// matchWord matches ("true"|"on"|...){TABS_AND_SPACES}* for the given
+// words, ignoring case (PHP reads On, OFF, Yes, NULL the same way).
 func (l *lexer) matchWord(i int, words ...string) int {
 	best := 0
 	for _, w := range words {
-		if strings.HasPrefix(l.s[i:], w) {
+		if len(l.s)-i >= len(w) && strings.EqualFold(l.s[i:i+len(w)], w) {
 			n := len(w) + l.matchTabs(i+len(w))
 			if n > best {
 				best = n

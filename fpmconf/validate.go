@@ -190,6 +190,7 @@ func (l *loader) processPool(p *Pool) {
 		} else {
 			if p.ListenBacklog.Value < backlogDefault {
 				l.problem(orPos(p.ListenBacklog.Pos, p), badgateway.SeverityWarning, ErrNotice, "WARNING", "[pool %s] listen.backlog(%d) was too low for the ondemand process manager. I updated it for you to %d.", name, p.ListenBacklog.Value, backlogDefault)
+				p.ListenBacklog.Value = backlogDefault
 			}
 			p.PMStartServers.Value = 0
 			p.PMMinSpareServers.Value = 0
@@ -361,8 +362,9 @@ func (l *loader) unixTestConfig(p *Pool) {
 		return
 	}
 	if lv := p.Listen.Value; lv.Network == "unix" && len(lv.Path) >= sunPathMax {
-		l.errorf(orPos(p.Listen.Pos, p), ErrValidation, "[pool %s] cannot bind to UNIX socket '%s' as path is too long (found length: %d, maximal length: %d)", p.Name, lv.Path, len(lv.Path), sunPathMax)
-		return
+		// php-fpm 8.2 -t accepts this (later versions reject it); bind(2)
+		// fails at start-up.
+		l.problem(orPos(p.Listen.Pos, p), badgateway.SeverityWarning, ErrValidation, "WARNING", "[pool %s] unix socket path '%s' is %d bytes; bind(2) accepts at most %d", p.Name, lv.Path, len(lv.Path), sunPathMax-1)
 	}
 	if !checkUser(p.ListenOwner) {
 		return
