@@ -23,6 +23,21 @@
 //
 //	go run ./examples/diagnose -error-log /var/log/nginx/error.log
 //
+// From Go, diagnosing an error log takes a reader and a Diagnoser:
+//
+//	f, err := logparse.OpenLog("/var/log/nginx/error.log") // .gz rotations too
+//	if err != nil { … }
+//	defer f.Close()
+//	d := classify.NewDiagnoser(nil)
+//	r := logparse.NewErrorReader(f, logparse.ErrorReaderOptions{File: "error.log", Location: time.Local})
+//	for e, err := range r.All() {
+//		if err != nil { … } // a *logparse.ParseError names the bad line; reading goes on
+//		d.AddError(&e)
+//	}
+//	for _, v := range d.Report().Verdicts { // most likely root cause first
+//		fmt.Println(v.Cause, v.Count, v.Evidence[0].Pos, v.Remediation)
+//	}
+//
 // This package holds only types. Pos is a 1-based file:line:col position
 // shared by every model node and log entry; Problem and Problems carry the
 // load and parse problems that loaders return next to a partial result.
