@@ -713,9 +713,15 @@ func parseLine(line string, env *iniEnv) ([]stmt, *syntaxError) {
 	if k := strings.IndexByte(line, 0); k >= 0 {
 		line = line[:k] // php-fpm hands the line on as a C string
 	}
+	return parseText(line+"\n", env)
+}
+
+// parseText parses a whole INI text, as zend_parse_ini_file does for
+// php.ini: statements up to the first syntax error, and that error.
+func parseText(text string, env *iniEnv) ([]stmt, *syntaxError) {
 	p := &lineParser{env: env}
-	p.lx.s = line + "\n"
-	if len(p.lx.s) > 3+1 && strings.HasPrefix(p.lx.s, "\xef\xbb\xbf") {
+	p.lx.s = text
+	if len(text) > 3 && strings.HasPrefix(text, "\xef\xbb\xbf") {
 		p.lx.pos = 3
 		p.lx.start = 3
 	}
