@@ -319,7 +319,7 @@ type Config struct {
 	Files    []File              `json:"files"`  // every file read, in reading order
 	Global   Global              `json:"global"`
 	Pools    []*Pool             `json:"pools"` // in the order php-fpm creates them
-	Problems badgateway.Problems `json:"problems,omitempty"`
+	Problems badgateway.Problems `json:"-"`     // everything php-fpm would report, in its order
 }
 
 // Pool returns the pool with the given name (php-fpm compares pool names

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -356,7 +357,18 @@ func (o *oracleRun) run(t *testing.T, dir, wrapper string, users, groups []strin
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	var cmd *exec.Cmd
-	if o.namespace {
+	needNS := false
+	for _, u := range users {
+		if _, err := user.Lookup(u); err != nil {
+			needNS = true
+		}
+	}
+	for _, g := range groups {
+		if _, err := user.LookupGroup(g); err != nil {
+			needNS = true
+		}
+	}
+	if o.namespace && needNS {
 		pw := append([]byte(nil), o.passwd...)
 		gr := append([]byte(nil), o.grp...)
 		for i, u := range users {
