@@ -32,7 +32,53 @@ const (
 	dServer             = ", server: "
 	dResolver           = ", resolver: "
 	maxContextTries     = 32
+	// maxActionLen bounds the action text searched for; nginx's longest
+	// is 38 bytes ("reading client pipelined request line").
+	maxActionLen = 96
+	// maxErrnoLen bounds " (ERRNO: STRERROR)"; glibc's longest text is 49 bytes.
+	maxErrnoLen = 96
 )
+
+// actionStart returns the index of the " while " that starts a plausible
+// action at the end of r, or -1. It scans back over the bytes an action
+// can hold (at most maxActionLen of them), so the message is never searched.
+func actionStart(r string) int {
+	lim := max(0, len(r)-maxActionLen-len(" while "))
+	for i := len(r) - 1; i >= lim; i-- {
+		c := r[i]
+		if !actionByte(c) {
+			return -1
+		}
+		// The first " while " met going back is the last one; it must be
+		// followed by an action.
+		if c == ' ' && i+len(" while ") < len(r) && r[i+1] == 'w' && r[i:i+len(" while ")] == " while " {
+			return i
+		}
+	}
+	return -1
+}
+
+// errnoStart returns the index of the " (" of a " (N: TEXT)" at the end of
+// r (which ends with ')'), looking back at most maxErrnoLen bytes, or -1.
+func errnoStart(r string) int {
+	from := max(0, len(r)-maxErrnoLen)
+	i := strings.LastIndexByte(r[from:], '(')
+	if i < 0 {
+		return -1
+	}
+	i += from
+	if i == 0 || r[i-1] != ' ' || i+1 >= len(r) || !isDigit(r[i+1]) {
+		return -1
+	}
+	return i - 1
+}
+
+// addrByte reports whether c can be part of an address nginx prints
+// (IPv4, [IPv6], port, "unix:").
+func addrByte(c byte) bool {
+	return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':' || c == '[' || c == ']' ||
+		c == 'u' || c == 'n' || c == 'i' || c == 'x'
+}
 
 // quoted context keys in nginx's order, with their delimiter `, key: "`.
 var quotedKeys = [...]struct {
@@ -78,17 +124,23 @@ func parseBody(e *ErrorEntry, s string, atCap bool) {
 		start = len(s)
 	}
 	r := s[:start]
-	// Action: " while ACTION" right before the context.
-	if i := strings.LastIndex(r, " while "); i >= 0 {
+	// Action: " while ACTION" right before the context. nginx appends the
+	// action only together with a context (ngx_http_log_error,
+	// ngx_resolver_log_error), so a record without one has none, unless
+	// it was cut. nginx's actions are short ("reading response header from
+	// upstream"): only the tail is scanned, which keeps long records cheap.
+	if !found && !atCap {
+		// no action
+	} else if i := actionStart(r); i >= 0 {
 		a := r[i+len(" while "):]
-		if plausibleAction(a) && (!strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"') {
+		if !strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"' {
 			e.Action = a
 			r = r[:i]
 		}
 	}
 	// Errno: " (N: TEXT)" at the end.
 	if n := len(r); n > 0 && r[n-1] == ')' {
-		if i := strings.LastIndex(r, " ("); i >= 0 {
+		if i := errnoStart(r); i >= 0 {
 			v, d := atou(r[i+2:])
 			if d > 0 && d <= 10 && strings.HasPrefix(r[i+2+d:], ": ") && v <= 1<<31-1 {
 				e.Errno = int(v)
@@ -145,9 +197,16 @@ func findContext(s string, lenient bool, c *context) (int, bool) {
 		return fbStart, true
 	}
 	// Resolver context: ", resolver: ADDR" at the very end.
-	if i := strings.LastIndex(s, dResolver); i >= 0 {
+	// Scan back over the address first so that records without it cost
+	// nothing.
+	i := len(s)
+	for i > 0 && len(s)-i < 64 && addrByte(s[i-1]) {
+		i--
+	}
+	if i < len(s) && strings.HasSuffix(s[:i], dResolver) {
+		i -= len(dResolver)
 		v := s[i+len(dResolver):]
-		if v != "" && validAddr(v) {
+		{
 			c.fields = FieldResolver
 			c.resolver = v
 			return i, true
@@ -163,7 +222,7 @@ func lenientCandidate(before string) bool {
 	if !strings.HasPrefix(before, fastcgiStderrPrefix) {
 		return true
 	}
-	if i := strings.LastIndex(before, " while "); i >= 0 && plausibleAction(before[i+7:]) {
+	if i := actionStart(before); i >= 0 {
 		before = before[:i]
 	}
 	return len(before) > len(fastcgiStderrPrefix) && before[len(before)-1] == '"'
@@ -309,12 +368,27 @@ func plausibleAction(a string) bool {
 		return false
 	}
 	for i := 0; i < len(a); i++ {
-		c := a[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || isDigit(c) || c == ' ' || c == '/' || c == '.' || c == '_' || c == '-') {
+		if !actionByte(a[i]) {
 			return false
 		}
 	}
 	return true
+}
+
+// actionByte reports whether c is one of [ -./0-9A-Z_a-z], with two
+// constant bit masks for bytes 0-63 and 64-127.
+func actionByte(c byte) bool {
+	const (
+		lo = 1<<' ' | 1<<'-' | 1<<'.' | 1<<'/' | (1<<10-1)<<'0'
+		hi = (1<<26-1)<<('A'-64) | 1<<('_'-64) | (1<<26-1)<<('a'-64)
+	)
+	switch c >> 6 {
+	case 0:
+		return lo&(1<<(c&63)) != 0
+	case 1:
+		return hi&(1<<(c&63)) != 0
+	}
+	return false
 }
 
 // syscallName returns "name" when msg starts with "name(…)" where name is

@@ -97,7 +97,7 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (ErrorEntry, error) {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
 	}
 	var e ErrorEntry
-	if col, err := parseRecord(&e, string(line), loc); err != nil {
+	if col, err := parseRecord(&e, string(line), loc, nil); err != nil {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
 	}
 	e.Pos = badgateway.Pos{Line: 1}
@@ -121,7 +121,7 @@ func countByte(s string, c byte) int { return strings.Count(s, string(c)) }
 // parseRecord fills e from the record s (already without its final EOL).
 // Raw is set to s and every string field is a substring of s. On error it
 // returns the 1-based byte column of the problem.
-func parseRecord(e *ErrorEntry, s string, loc *time.Location) (col int, err error) {
+func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache) (col int, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
@@ -147,7 +147,7 @@ func parseRecord(e *ErrorEntry, s string, loc *time.Location) (col int, err erro
 		p, hdr = n, n
 	}
 	// Plain line (possibly after a syslog header).
-	t, ok := parseNginxTime(s[p:], loc)
+	t, ok := tc.parse(s[p:], loc)
 	if !ok {
 		if len(s)-p < 19 || !timeShape(s[p:]) {
 			return p + 1, ErrNotErrorLog
@@ -259,9 +259,9 @@ func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
 // atou parses leading ASCII digits of s (at most 20) and returns the value
 // and the number of digits; values that overflow uint64 report n == 0.
 func atou(s string) (v uint64, n int) {
-	for n < len(s) && n < 21 && s[n] >= '0' && s[n] <= '9' {
+	for n < len(s) && n < 21 && isDigit(s[n]) {
 		d := uint64(s[n] - '0')
-		if v > (1<<64-1-d)/10 {
+		if n >= 19 && (v > (1<<64-1)/10 || v == (1<<64-1)/10 && d > (1<<64-1)%10) {
 			return 0, 0
 		}
 		v = v*10 + d
@@ -270,38 +270,50 @@ func atou(s string) (v uint64, n int) {
 	return v, n
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isDigit(c byte) bool { return c-'0' < 10 }
 
 // timeShape reports whether s starts with "dddd/dd/dd dd:dd:dd".
 func timeShape(s string) bool {
-	if len(s) < 19 {
+	if len(s) < 19 || s[4] != '/' || s[7] != '/' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
 		return false
 	}
-	for i := 0; i < 19; i++ {
-		c := s[i]
-		switch i {
-		case 4, 7:
-			if c != '/' {
-				return false
-			}
-		case 10:
-			if c != ' ' {
-				return false
-			}
-		case 13, 16:
-			if c != ':' {
-				return false
-			}
-		default:
-			if !isDigit(c) {
-				return false
-			}
-		}
-	}
-	return true
+	return isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && isDigit(s[5]) && isDigit(s[6]) &&
+		isDigit(s[8]) && isDigit(s[9]) && isDigit(s[11]) && isDigit(s[12]) && isDigit(s[14]) && isDigit(s[15]) &&
+		isDigit(s[17]) && isDigit(s[18])
 }
 
 func d2(s string, i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
+
+// timeCache remembers the minute of the last time stamp a reader parsed:
+// consecutive records mostly share it, and adding seconds is cheaper than
+// time.Date. A nil *timeCache parses every time.
+type timeCache struct {
+	key   [16]byte // "YYYY/MM/DD HH:MM"
+	valid bool
+	loc   *time.Location
+	base  time.Time // that minute, second 0
+}
+
+func (tc *timeCache) parse(s string, loc *time.Location) (time.Time, bool) {
+	if tc == nil {
+		return parseNginxTime(s, loc)
+	}
+	if tc.valid && tc.loc == loc && len(s) >= 19 && s[:16] == string(tc.key[:]) {
+		if s[16] == ':' && isDigit(s[17]) && isDigit(s[18]) {
+			if ss := d2(s, 17); ss <= 60 {
+				return tc.base.Add(time.Duration(ss) * time.Second), true
+			}
+		}
+		return time.Time{}, false
+	}
+	t, ok := parseNginxTime(s, loc)
+	if ok {
+		copy(tc.key[:], s[:16])
+		tc.valid, tc.loc = true, loc
+		tc.base = t.Add(-time.Duration(d2(s, 17)) * time.Second)
+	}
+	return t, ok
+}
 
 // parseNginxTime parses nginx's "%4d/%02d/%02d %02d:%02d:%02d"
 // (src/core/ngx_times.c) at the start of s.

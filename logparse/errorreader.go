@@ -61,6 +61,7 @@ type ErrorReader struct {
 	err   error // sticky read error; io.EOF at the end
 	line  int   // 1-based line number of buf[r]
 	off   int64 // byte offset of buf[r]
+	times timeCache
 }
 
 // peekLen is how much of a line isRecordStart needs to decide.
@@ -129,7 +130,7 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 			s = string(rec)
 		}
 		var e ErrorEntry
-		col, err := parseRecord(&e, s, x.opts.Location)
+		col, err := parseRecord(&e, s, x.opts.Location, &x.times)
 		x.consume(rel, phys)
 		if err != nil {
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, col, startOff), Err: err}

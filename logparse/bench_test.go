@@ -1,0 +1,206 @@
+package logparse
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"regexp"
+	"runtime"
+	"strconv"
+	"sync"
+	"testing"
+)
+
+// The benchmarks run over a realistic error log of about 32 MB built in
+// memory from the real records of testdata/logs/nginx-1.22.1-capture.log
+// (connect/recv/timeout errors, FastCGI stderr records with several lines and
+// records cut at 2047 bytes, [info] client lines, master notices), repeated
+// with a different time stamp and connection number each time, so that no
+// two records are equal. Beside the parser they measure, over the same bytes
+// and in the same run, two baselines:
+//
+//   - BenchmarkLineSplit: splitting into lines with bytes.IndexByte, the
+//     floor no line parser can beat;
+//   - BenchmarkRegexp: the full-line regexp of catalog/nginx-messages.md §1
+//     with FindStringSubmatch on each line, what a competent user writes by
+//     hand.
+//
+// Compare them with benchstat:
+//
+//	go test -run='^$' -bench=. -benchtime=3x -count=6 ./logparse | tee bench.txt
+//	benchstat -col /name bench.txt   # or read MB/s side by side
+//
+// The targets (issue 2): ParseErrorLine and the reader at ≥ 10 % of
+// BenchmarkLineSplit's MB/s, ≥ 40× BenchmarkRegexp's, ≤ 1 allocs/record
+// (0 with ReuseRecord). allocs/record is reported as a metric.
+
+const benchCorpusBytes = 32 << 20
+
+var (
+	benchOnce    sync.Once
+	benchData    []byte   // the corpus
+	benchRecords [][]byte // its records, for ParseErrorLine
+)
+
+func benchCorpus(b *testing.B) ([]byte, [][]byte) {
+	benchOnce.Do(func() {
+		data, err := os.ReadFile(captureLog)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var templates []string
+		for e, err := range NewErrorReader(bytes.NewReader(data), ErrorReaderOptions{}).All() {
+			if err != nil {
+				b.Fatal(err)
+			}
+			templates = append(templates, e.Raw)
+		}
+		out := make([]byte, 0, benchCorpusBytes+64<<10)
+		var recs [][]byte
+		for i := 0; len(out) < benchCorpusBytes; i++ {
+			t := templates[i%len(templates)]
+			start := len(out)
+			out = appendVaried(out, t, i)
+			recs = append(recs, out[start:len(out):len(out)])
+			out = append(out, '\n')
+		}
+		benchData, benchRecords = out, recs
+	})
+	return benchData, benchRecords
+}
+
+// appendVaried appends record t with its time's seconds and minutes and
+// its connection number changed according to i, keeping every length (so
+// cut records stay 2047 bytes long).
+func appendVaried(dst []byte, t string, i int) []byte {
+	start := len(dst)
+	dst = append(dst, t...)
+	rec := dst[start:]
+	// "YYYY/MM/DD HH:MM:SS": minutes at 14, seconds at 17.
+	if isDigit(rec[0]) {
+		sec := i % 60
+		min := (i / 60) % 60
+		rec[14], rec[15] = byte('0'+min/10), byte('0'+min%10)
+		rec[17], rec[18] = byte('0'+sec/10), byte('0'+sec%10)
+	}
+	// "*CID " with the same number of digits.
+	if j := bytes.Index(rec, []byte(": *")); j >= 0 {
+		k := j + 3
+		n := 0
+		for k+n < len(rec) && isDigit(rec[k+n]) {
+			n++
+		}
+		if n > 0 {
+			lo := 1
+			for range n - 1 {
+				lo *= 10
+			}
+			v := lo + i%(9*lo)
+			copy(rec[k:k+n], strconv.Itoa(v))
+		}
+	}
+	return dst
+}
+
+// lineRE is the regexp of catalog/nginx-messages.md §1, verbatim.
+var lineRE = regexp.MustCompile(`^(?P<time>\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) \[(?P<level>emerg|alert|crit|error|warn|notice|info|debug)\] (?P<pid>\d+)#(?P<tid>\d+): (?:\*(?P<cid>\d+) )?(?P<msg>.*?)(?: while (?P<action>[^,]+?))?(?:, client: (?P<client>[^,]*))?(?:, server: (?P<server>[^,]*))?(?:, request: "(?P<request>[^"]*)")?(?:, subrequest: "(?P<subrequest>[^"]*)")?(?:, upstream: "(?P<upstream>[^"]*)")?(?:, host: "(?P<host>[^"]*)")?(?:, referrer: "(?P<referrer>[^"]*)")?$`)
+
+// reportPerRecord adds allocs/record and ns/record metrics.
+func reportPerRecord(b *testing.B, records int, before *runtime.MemStats) {
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	n := float64(b.N) * float64(records)
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/n, "allocs/record")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/n, "ns/record")
+}
+
+func BenchmarkLineSplit(b *testing.B) {
+	data, _ := benchCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	lines := 0
+	for b.Loop() {
+		lines = 0
+		for rest := data; len(rest) > 0; {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				break
+			}
+			rest = rest[i+1:]
+			lines++
+		}
+	}
+	b.ReportMetric(float64(lines), "lines/op")
+}
+
+func BenchmarkRegexp(b *testing.B) {
+	data, _ := benchCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	matched := 0
+	for b.Loop() {
+		matched = 0
+		for rest := data; len(rest) > 0; {
+			i := bytes.IndexByte(rest, '\n')
+			if i < 0 {
+				break
+			}
+			if m := lineRE.FindStringSubmatch(string(rest[:i])); m != nil {
+				matched++
+			}
+			rest = rest[i+1:]
+		}
+	}
+	b.ReportMetric(float64(matched), "matched/op")
+}
+
+func BenchmarkParseErrorLine(b *testing.B) {
+	data, recs := benchCorpus(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for b.Loop() {
+		for _, r := range recs {
+			if _, err := ParseErrorLine(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	reportPerRecord(b, len(recs), &before)
+}
+
+func BenchmarkErrorReader(b *testing.B) {
+	data, recs := benchCorpus(b)
+	for _, mode := range []struct {
+		name  string
+		reuse bool
+	}{{"default", false}, {"reuse", true}} {
+		b.Run(mode.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			src := bytes.NewReader(data)
+			var before runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for b.Loop() {
+				src.Reset(data)
+				r := NewErrorReader(src, ErrorReaderOptions{ReuseRecord: mode.reuse})
+				n := 0
+				for {
+					_, err := r.Read()
+					if err == io.EOF {
+						break
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+				if n != len(recs) {
+					b.Fatalf("%d records, want %d", n, len(recs))
+				}
+			}
+			reportPerRecord(b, len(recs), &before)
+		})
+	}
+}
