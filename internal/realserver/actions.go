@@ -23,8 +23,8 @@ func StartFPM() Action {
 }
 
 // KillFPM sends sig to php-fpm's whole process group (master and children)
-// at once, as a crash or `kill -9` of everything does, and waits for the
-// master to exit. With SIGKILL nobody removes the socket file: a stale
+// at once, as a crash or `kill -9` of everything does, and waits until the
+// master and every child are gone. With SIGKILL nobody removes the socket file: a stale
 // socket.
 func KillFPM(sig syscall.Signal) Action {
 	return func(ctx context.Context, e *Env) error {
@@ -37,11 +37,50 @@ func KillFPM(sig syscall.Signal) Action {
 		}
 		select {
 		case <-e.fpm.done:
-			return nil
 		case <-ctx.Done():
 			return ctx.Err()
 		}
+		// The children die a moment after the master; until they have, a
+		// connection still lands in the listen queue they hold (and is
+		// reset as they die) instead of being refused.
+		ctx, cancel := context.WithTimeout(ctx, startTimeout)
+		defer cancel()
+		for groupAlive(pid) {
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("php-fpm's children (process group %d) outlived %v: %w", pid, sig, ctx.Err())
+			case <-time.After(pollInterval):
+			}
+		}
+		return nil
 	}
+}
+
+// groupAlive reports whether a process of process group pgid is alive
+// (not a zombie), from /proc/PID/stat.
+func groupAlive(pgid int) bool {
+	ents, _ := os.ReadDir("/proc")
+	for _, ent := range ents {
+		pid, err := strconv.Atoi(ent.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		i := strings.LastIndexByte(s, ')')
+		if i < 0 {
+			continue
+		}
+		// after "(comm)": state ppid pgrp …
+		f := strings.Fields(s[i+1:])
+		if len(f) >= 3 && f[2] == strconv.Itoa(pgid) && f[0] != "Z" && f[0] != "X" {
+			return true
+		}
+	}
+	return false
 }
 
 // ReloadFPM sends SIGUSR2 to the php-fpm master (a reload, as
@@ -122,6 +161,21 @@ func WaitFile(name string) Action {
 				return fmt.Errorf("no file %s: %w", name, ctx.Err())
 			case <-time.After(pollInterval):
 			}
+		}
+	}
+}
+
+// WaitRequests waits until every Async request sent so far has its
+// response (use it as a later Request's Before).
+func WaitRequests() Action {
+	return func(ctx context.Context, e *Env) error {
+		done := make(chan struct{})
+		go func() { e.async.Wait(); close(done) }()
+		select {
+		case <-done:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -40,7 +41,9 @@ type Scenario struct {
 	// Scripts are files to write into the document root, by relative path.
 	Scripts map[string]string
 
-	// NoFPM leaves php-fpm stopped: nginx runs alone.
+	// NoFPM leaves php-fpm stopped: nginx runs alone. Its php-fpm.conf and
+	// php.ini are still written and captured, as on a host where php-fpm
+	// is installed but not running.
 	NoFPM bool
 	// FPMFails says php-fpm is expected to refuse to start (an invalid
 	// config): Run fails the test if it starts, and goes on with nginx
@@ -97,11 +100,14 @@ const (
 )
 
 // Want is a line a log must (or must not) contain: a line matches when it
-// holds every string of Line in that order. Match nginx lines on message
-// prefix and errno number ("connect() to unix:", "(2: "), never errno text.
+// holds every string of Line in that order, or of one of Or (where the
+// real servers write one of several lines, depending on timing). Match
+// nginx lines on message prefix and errno number ("connect() to unix:",
+// "(2: "), never errno text.
 type Want struct {
 	Log  Log
 	Line []string
+	Or   [][]string
 	// Min is the fewest matching lines; 0 means 1.
 	Min int
 	// None inverts the want: no line may match.
@@ -114,6 +120,9 @@ func (w Want) String() string {
 		q[i] = fmt.Sprintf("%q", s)
 	}
 	s := fmt.Sprintf("%s: line with %s", w.Log, strings.Join(q, " … "))
+	for _, alt := range w.Or {
+		s += " or " + Want{Line: alt}.String()[len(": "):]
+	}
 	switch {
 	case w.None:
 		s = "no " + s
@@ -139,7 +148,8 @@ type Response struct {
 	Status int
 	// Err is the client's error when there was no response.
 	Err string
-	// Elapsed is the time from sending to the end of the body.
+	// Elapsed is the time from sending to the end of the body, rounded to
+	// the millisecond.
 	Elapsed time.Duration
 }
 
@@ -157,6 +167,9 @@ type Capture struct {
 	// FPMStderr is what php-fpm printed on stdout/stderr (start-up errors
 	// before its log is open); usually empty.
 	FPMStderr File
+
+	// Scripts are the document root's files, by relative path.
+	Scripts map[string]string
 
 	// Responses are in the order of the scenario's Requests.
 	Responses []Response
@@ -182,12 +195,7 @@ func (c *Capture) Log(l Log) []byte {
 func (c *Capture) Check(wants []Want) error {
 	var errs []error
 	for _, w := range wants {
-		n := 0
-		for line := range bytes.Lines(c.Log(w.Log)) {
-			if matchLine(string(line), w.Line) {
-				n++
-			}
-		}
+		n := w.count(c.Log(w.Log))
 		min := max(w.Min, 1)
 		switch {
 		case w.None && n > 0:
@@ -197,6 +205,21 @@ func (c *Capture) Check(wants []Want) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// count returns the number of lines of log that match w.
+func (w Want) count(log []byte) int {
+	n := 0
+	for line := range bytes.Lines(log) {
+		ok := matchLine(string(line), w.Line)
+		for _, alt := range w.Or {
+			ok = ok || matchLine(string(line), alt)
+		}
+		if ok {
+			n++
+		}
+	}
+	return n
 }
 
 func matchLine(line string, parts []string) bool {
@@ -229,6 +252,7 @@ type Env struct {
 	sc       *Scenario
 	mu       sync.Mutex
 	addrs    map[string]string
+	async    sync.WaitGroup // Async requests in flight
 	rendered bool
 	nginx    *process
 	fpm      *process
@@ -303,6 +327,9 @@ func Run(t testing.TB, sc Scenario) *Capture {
 		}
 	})
 
+	if err := e.renderFPM(); err != nil {
+		t.Fatalf("%s: %v", sc.Name, err)
+	}
 	for i, a := range sc.Setup {
 		if err := a(ctx, e); err != nil {
 			t.Fatalf("%s: Setup[%d]: %v", sc.Name, i, err)
@@ -331,11 +358,12 @@ func Run(t testing.TB, sc Scenario) *Capture {
 			t.Fatalf("%s: After[%d]: %v", sc.Name, i, err)
 		}
 	}
+	e.settle(ctx, sc.Want)
 	if err := e.stopAll(); err != nil {
 		t.Errorf("%s: stop: %v", sc.Name, err)
 	}
 
-	c := &Capture{Name: sc.Name, Dir: e.Dir, Responses: responses}
+	c := &Capture{Name: sc.Name, Dir: e.Dir, Scripts: maps.Clone(sc.Scripts), Responses: responses}
 	for _, f := range []struct {
 		dst  *File
 		path string
@@ -350,7 +378,10 @@ func Run(t testing.TB, sc Scenario) *Capture {
 		{&c.FPMStderr, e.path("php-fpm.stderr")},
 	} {
 		f.dst.Path = f.path
-		f.dst.Data, _ = os.ReadFile(f.path) // a log the run never wrote stays empty
+		// A log the run never wrote stays nil.
+		if data, _ := os.ReadFile(f.path); len(data) > 0 {
+			f.dst.Data = data
+		}
 	}
 
 	for i, r := range responses {
@@ -362,6 +393,55 @@ func Run(t testing.TB, sc Scenario) *Capture {
 		t.Errorf("%s:\n%v\n%s", sc.Name, err, tail(e.NginxErrorLog, e.FPMLogPath))
 	}
 	return c
+}
+
+// settleTimeout bounds the wait for the servers' logs to catch up.
+const settleTimeout = 2 * time.Second
+
+// settle waits, at most settleTimeout, until the logs meet every Want that
+// is not a None. The servers log asynchronously: php-fpm's master logs a
+// child's death only when it reaps it, which can be after nginx has
+// already answered the client, so stopping php-fpm at once could lose the
+// line (or demote it to DEBUG, as php-fpm does while it terminates).
+func (e *Env) settle(ctx context.Context, wants []Want) {
+	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	for {
+		met := true
+		for _, w := range wants {
+			if w.None {
+				continue
+			}
+			data, _ := os.ReadFile(e.logPath(w.Log))
+			if w.count(data) < max(w.Min, 1) {
+				met = false
+				break
+			}
+		}
+		if met {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(pollInterval):
+		}
+	}
+}
+
+// logPath returns the path of the named log of this run.
+func (e *Env) logPath(l Log) string {
+	switch l {
+	case NginxError:
+		return e.NginxErrorLog
+	case NginxAccess:
+		return e.NginxAccessLog
+	case FPMError:
+		return e.FPMLogPath
+	case FPMAccess:
+		return e.FPMAccessLogPath
+	}
+	return ""
 }
 
 // newEnv makes the run's directory and document root. The directory is
@@ -418,7 +498,7 @@ func newEnv(t testing.TB, sc *Scenario) (*Env, error) {
 // returns.
 func (e *Env) send(ctx context.Context, t testing.TB, reqs []Request) []Response {
 	out := make([]Response, len(reqs))
-	var wg sync.WaitGroup
+	var wg sync.WaitGroup // During actions
 	for i, r := range reqs {
 		if r.Before != nil {
 			if err := r.Before(ctx, e); err != nil {
@@ -435,15 +515,16 @@ func (e *Env) send(ctx context.Context, t testing.TB, reqs []Request) []Response
 			}()
 		}
 		if r.Async {
-			wg.Add(1)
+			e.async.Add(1)
 			go func() {
-				defer wg.Done()
+				defer e.async.Done()
 				out[i] = e.do(ctx, r)
 			}()
 			continue
 		}
 		out[i] = e.do(ctx, r)
 	}
+	e.async.Wait()
 	wg.Wait()
 	return out
 }
@@ -478,12 +559,12 @@ func (e *Env) do(ctx context.Context, r Request) Response {
 	res, err := client.Do(req)
 	if err != nil {
 		resp.Err = err.Error()
-		resp.Elapsed = time.Since(start)
+		resp.Elapsed = time.Since(start).Round(time.Millisecond)
 		return resp
 	}
 	_, err = io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	resp.Elapsed = time.Since(start)
+	resp.Elapsed = time.Since(start).Round(time.Millisecond)
 	resp.Status = res.StatusCode
 	if err != nil {
 		resp.Err = err.Error()

@@ -111,7 +111,7 @@ listen.mode = 0660{{end}}`,
 		{
 			Name:  "upstream_read_timeout",
 			Cause: "upstream_read_timeout",
-			Doc:   "fastcgi_read_timeout 1s; the script sleeps 2 s: nginx gives up first with 504.",
+			Doc:   "fastcgi_read_timeout 1s; the script sleeps 2 s: nginx gives up first with 504, php-fpm's access log says 200.",
 			Nginx: `{{define "location"}}            fastcgi_read_timeout 1s;
 {{end}}`,
 			Scripts: map[string]string{"sleep.php": sleepPHP},
@@ -121,6 +121,9 @@ listen.mode = 0660{{end}}`,
 			Want: []Want{
 				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}},
 				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 504`, `us="504"`}},
+				// php-fpm never learns that nginx gave up: the script ends
+				// and its access log says 200.
+				{Log: FPMAccess, Line: []string{`"GET /sleep.php?s=2" 200`}},
 			},
 		},
 		{
@@ -143,7 +146,7 @@ echo "ok\n";
 		{
 			Name:  "no_live_upstreams",
 			Cause: "no_live_upstreams",
-			Doc:   "an upstream group of two peers where nothing listens: the first request fails on both and marks them down, the next ones find no live upstream.",
+			Doc:   "an upstream group of two php-fpm peers, both down (the local pool's config listens on the first): the first request fails on both and marks them down, the next ones find no live upstream.",
 			NoFPM: true,
 			Nginx: `{{define "http"}}
     upstream php_backend {
@@ -151,6 +154,7 @@ echo "ok\n";
         server {{addr "dead2"}} max_fails=1 fail_timeout=30s;
     }
 {{end}}{{define "pass"}}php_backend{{end}}`,
+			FPM:     `{{define "listen"}}{{addr "dead1"}}{{end}}`,
 			Scripts: map[string]string{"index.php": indexPHP},
 			Requests: []Request{
 				{Path: "/index.php", Status: 502},
@@ -266,7 +270,7 @@ echo "payment gateway down\n";
 		{
 			Name:    "fpm_allowed_clients",
 			Cause:   "fpm_allowed_clients",
-			Doc:     "the pool listens on TCP with listen.allowed_clients = 127.0.0.2; nginx connects from 127.0.0.1 and is dropped.",
+			Doc:     "the pool listens on TCP with listen.allowed_clients = 127.0.0.2; nginx connects from 127.0.0.1 and is dropped (nginx logs a 104 reset or a premature close, by timing).",
 			Nginx:   `{{define "pass"}}{{addr "fpm"}}{{end}}`,
 			FPM:     `{{define "listen"}}{{addr "fpm"}}{{end}}{{define "listen_perms"}}listen.allowed_clients = 127.0.0.2{{end}}`,
 			Scripts: map[string]string{"index.php": indexPHP},
@@ -274,7 +278,10 @@ echo "payment gateway down\n";
 				{Path: "/index.php", Status: 502},
 			},
 			Want: []Want{
-				{Log: NginxError, Line: []string{"[error]", "recv() failed (104: ", "while reading response header from upstream"}},
+				// php-fpm closes the accepted connection at once: a reset when
+				// nginx's request was already in its buffer, else a clean close.
+				{Log: NginxError, Line: []string{"[error]", "recv() failed (104: ", "while reading response header from upstream"},
+					Or: [][]string{{"[error]", "upstream prematurely closed connection while reading response header from upstream"}}},
 				{Log: FPMError, Line: []string{"Connection disallowed: IP address '127.0.0.1' has been dropped."}},
 			},
 		},
@@ -329,6 +336,73 @@ pm.max_spare_servers = 3{{end}}`,
 				{Log: FPMError, Line: []string{"NOTICE: Reloading in progress ..."}},
 				{Log: FPMError, Line: []string{"NOTICE: using inherited socket fd="}},
 			},
+		},
+	}
+}
+
+// Demo returns one mixed incident from a single nginx and php-fpm, the
+// built-in incident of examples/diagnose: a checkout endpoint whose POSTs
+// run past request_terminate_timeout = 2s (php-fpm kills the children:
+// 502), a report endpoint with fastcgi_read_timeout 1s that takes 1.5 s
+// (504, while php-fpm's access log says 200), a PHP warning on a page that
+// still answers 200, and a php-fpm restart window in which nginx finds no
+// socket (502), between ordinary 200s.
+func Demo() Scenario {
+	get := func(path string, status int) Request { return Request{Path: path, Status: status} }
+	checkout := Request{Method: "POST", Path: "/checkout.php?s=4", Body: "cart=4711&pay=card", Status: 502, Async: true}
+	report := Request{Path: "/report.php?s=1.5", Status: 504, Async: true}
+	reqs := []Request{
+		get("/index.php", 200),
+		get("/search.php?q=shoes", 200),
+		get("/index.php", 200),
+		checkout, checkout, report, checkout, report, checkout,
+		get("/index.php", 200),
+		get("/search.php?q=boots", 200),
+	}
+	// Wait for the slow ones, then restart php-fpm with requests arriving
+	// while it is down.
+	reqs = append(reqs,
+		Request{Path: "/index.php", Status: 200, Before: Seq(WaitRequests(), Sleep(500*time.Millisecond))},
+		Request{Path: "/index.php", Status: 502, Before: StopFPM()},
+		get("/search.php?q=boots", 502),
+		get("/index.php", 502),
+		Request{Path: "/index.php", Status: 200, Before: StartFPM()},
+		get("/search.php?q=socks", 200),
+		get("/index.php", 200),
+	)
+	return Scenario{
+		Name:  "demo",
+		Cause: "fpm_request_terminate",
+		Doc:   "one nginx and php-fpm: POST /checkout.php killed by request_terminate_timeout (502 ×4), /report.php past fastcgi_read_timeout (504 ×2), a PHP warning on a 200, and a php-fpm restart window (502 ×3).",
+		FPM: `{{define "pm"}}pm = static
+pm.max_children = 8{{end}}{{define "pool"}}request_terminate_timeout = 2s{{end}}`,
+		Nginx: `{{define "server"}}
+        location = /report.php {
+            fastcgi_pass unix:{{.FPMSocket}};
+            fastcgi_read_timeout 1s;
+        }
+{{end}}{{define "location"}}            fastcgi_read_timeout 30s;
+{{end}}`,
+		Scripts: map[string]string{
+			"index.php":    indexPHP,
+			"checkout.php": sleepPHP,
+			"report.php":   sleepPHP,
+			"search.php": `<?php
+trigger_error("search index is stale, falling back to LIKE query", E_USER_WARNING);
+echo "results\n";
+`,
+		},
+		Requests: reqs,
+		Want: []Want{
+			{Log: NginxError, Line: []string{"[error]", "recv() failed (104: ", "while reading response header from upstream", `request: "POST /checkout.php?s=4 HTTP/1.1"`}, Min: 4},
+			{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream", `request: "GET /report.php?s=1.5 HTTP/1.1"`}, Min: 2},
+			{Log: NginxError, Line: []string{"[crit]", "connect() to unix:", "php-fpm.sock failed (2: ", "while connecting to upstream"}, Min: 3},
+			{Log: NginxError, Line: []string{"[error]", `FastCGI sent in stderr: "PHP message: PHP Warning:  search index is stale`}, Min: 2},
+			{Log: FPMError, Line: []string{"WARNING: [pool www] child ", "checkout.php' (request: \"POST /checkout.php?s=4\") execution timed out (", "sec), terminating"}, Min: 4},
+			{Log: FPMError, Line: []string{"WARNING: [pool www] child ", " exited on signal 15 (SIGTERM) after "}, Min: 4},
+			{Log: FPMAccess, Line: []string{`"GET /report.php?s=1.5" 200`}, Min: 2},
+			{Log: FPMError, Line: []string{"NOTICE: Terminating ..."}},
+			{Log: FPMError, Line: []string{"NOTICE: ready to handle connections"}, Min: 2},
 		},
 	}
 }

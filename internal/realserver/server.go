@@ -204,7 +204,7 @@ func (e *Env) startNginx(ctx context.Context) error {
 	return lastErr
 }
 
-// StartFPM renders php-fpm.conf and php.ini (the first time) and starts
+// StartFPM renders php-fpm.conf and php.ini (once per run) and starts
 // php-fpm in the foreground, waiting until its log says "ready to handle
 // connections" once more than before. It returns an error, with the end of
 // the php-fpm log, when php-fpm exits instead, as it does on an invalid
@@ -213,14 +213,8 @@ func (e *Env) StartFPM(ctx context.Context) error {
 	if e.fpm != nil && !e.fpm.exited() {
 		return errors.New("php-fpm is already running")
 	}
-	if !e.rendered {
-		if err := e.render(e.sc.FPM, baseFPM, e.FPMConf); err != nil {
-			return err
-		}
-		if err := e.render(e.sc.PHPIni, basePHPIni, e.PHPIni); err != nil {
-			return err
-		}
-		e.rendered = true
+	if err := e.renderFPM(); err != nil {
+		return err
 	}
 	before := e.fpmReady()
 	// PHP_INI_SCAN_DIR= keeps Debian's conf.d out: only our php.ini applies.
@@ -240,6 +234,23 @@ func (e *Env) StartFPM(ctx context.Context) error {
 		p.stop(syscall.SIGTERM)
 		return fmt.Errorf("%w\n%s", err, tail(e.FPMLogPath, e.path("php-fpm.stderr")))
 	}
+	return nil
+}
+
+// renderFPM writes php-fpm.conf and php.ini, once per run: a scenario
+// where php-fpm does not run still has them, as a host where it is
+// stopped does.
+func (e *Env) renderFPM() error {
+	if e.rendered {
+		return nil
+	}
+	if err := e.render(e.sc.FPM, baseFPM, e.FPMConf); err != nil {
+		return err
+	}
+	if err := e.render(e.sc.PHPIni, basePHPIni, e.PHPIni); err != nil {
+		return err
+	}
+	e.rendered = true
 	return nil
 }
 
