@@ -11,9 +11,10 @@ import (
 // builder turns the statement tree into the typed model, checking the
 // values of the directives it interprets as nginx does.
 type builder struct {
-	cfg    *Config
-	probs  badgateway.Problems
-	passes []*Pass
+	cfg        *Config
+	probs      badgateway.Problems
+	passes     []*Pass
+	logFormats map[string]bool // names declared in the http block
 }
 
 func (b *builder) invalid(d *Directive, format string, args ...any) {
@@ -226,6 +227,12 @@ func (b *builder) buildHTTP(children []*Directive, dir *Directive) *HTTP {
 		Format: `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`,
 	})
 	lvl := level(children)
+	b.logFormats = map[string]bool{"combined": true}
+	for _, d := range lvl["log_format"] {
+		if len(d.Args) > 0 {
+			b.logFormats[d.Args[0]] = true
+		}
+	}
 	for _, d := range lvl["log_format"] {
 		if len(d.Args) < 2 {
 			b.invalid(d, "invalid number of arguments in \"log_format\" directive")
@@ -493,7 +500,7 @@ func (b *builder) merge(parent *Settings, lvl map[string][]*Directive) *Settings
 					a.Format = d.Args[1]
 					a.Params = d.Args[2:]
 				}
-				if b.cfg.Context == "main" && b.cfg.LogFormat(a.Format) == nil && !b.logFormatDeclared(a.Format) {
+				if b.cfg.Context == "main" && !b.logFormats[a.Format] {
 					b.invalid(d, "unknown log format \"%s\"", a.Format)
 				}
 			}
@@ -503,30 +510,38 @@ func (b *builder) merge(parent *Settings, lvl map[string][]*Directive) *Settings
 	return &s
 }
 
-// logFormatDeclared reports whether a log_format of that name exists in
-// the http block being built (cfg.HTTP is set only when it is done).
-func (b *builder) logFormatDeclared(name string) bool {
-	if name == "combined" {
-		return true
-	}
-	for _, h := range findIn(b.cfg.Root, "http") {
-		for _, d := range findIn(h.Children, "log_format") {
-			if d.Arg(0) == name {
-				return true
-			}
+// moduleNames holds the directive names of each upstream module, built
+// once (a read-only table).
+type moduleNames struct {
+	connect, send, read, bufferSize, buffers, busy, next, tries, nextTimeout, intercept, param, pass string
+}
+
+var directiveNames = func() map[string]moduleNames {
+	m := map[string]moduleNames{}
+	for _, mod := range upstreamModules {
+		param := mod + "_param"
+		if mod == "proxy" || mod == "grpc" {
+			param = mod + "_set_header"
+		}
+		m[mod] = moduleNames{
+			connect: mod + "_connect_timeout", send: mod + "_send_timeout", read: mod + "_read_timeout",
+			bufferSize: mod + "_buffer_size", buffers: mod + "_buffers", busy: mod + "_busy_buffers_size",
+			next: mod + "_next_upstream", tries: mod + "_next_upstream_tries", nextTimeout: mod + "_next_upstream_timeout",
+			intercept: mod + "_intercept_errors", param: param, pass: mod + "_pass",
 		}
 	}
-	return false
-}
+	return m
+}()
 
 func (b *builder) mergeUpstream(s, parent *UpstreamSettings, m string, lvl map[string][]*Directive) {
 	*s = *parent
-	b.msec(&s.ConnectTimeout, lvl, m+"_connect_timeout")
-	b.msec(&s.SendTimeout, lvl, m+"_send_timeout")
-	b.msec(&s.ReadTimeout, lvl, m+"_read_timeout")
-	b.size(&s.BufferSize, lvl, m+"_buffer_size", false)
+	n := directiveNames[m]
+	b.msec(&s.ConnectTimeout, lvl, n.connect)
+	b.msec(&s.SendTimeout, lvl, n.send)
+	b.msec(&s.ReadTimeout, lvl, n.read)
+	b.size(&s.BufferSize, lvl, n.bufferSize, false)
 	if m != "grpc" {
-		if d := b.one(lvl, m+"_buffers"); d != nil && b.nargs(d, 2, 2) {
+		if d := b.one(lvl, n.buffers); d != nil && b.nargs(d, 2, 2) {
 			n, err1 := parseNumber(d.Args[0])
 			sz, err2 := ParseSize(d.Args[1])
 			if err1 != nil || err2 != nil || n == 0 || sz == 0 {
@@ -538,22 +553,19 @@ func (b *builder) mergeUpstream(s, parent *UpstreamSettings, m string, lvl map[s
 	}
 	// *_busy_buffers_size: explicit values are inherited; the default is
 	// recomputed at every level from the buffers in force there.
-	if !s.BusyBuffersSize.IsDefault() || len(lvl[m+"_busy_buffers_size"]) > 0 {
-		b.size(&s.BusyBuffersSize, lvl, m+"_busy_buffers_size", false)
+	if !s.BusyBuffersSize.IsDefault() || len(lvl[n.busy]) > 0 {
+		b.size(&s.BusyBuffersSize, lvl, n.busy, false)
 	}
 	if s.BusyBuffersSize.IsDefault() {
 		s.BusyBuffersSize = set(2*max(s.BufferSize.Value, s.Buffers.Value.Size), nil)
 	}
-	if d := b.one(lvl, m+"_next_upstream"); d != nil && b.nargs(d, 1, 1<<20) {
+	if d := b.one(lvl, n.next); d != nil && b.nargs(d, 1, 1<<20) {
 		s.NextUpstream = set(d.Args, d)
 	}
-	b.num(&s.NextUpstreamTries, lvl, m+"_next_upstream_tries")
-	b.msec(&s.NextUpstreamTimeout, lvl, m+"_next_upstream_timeout")
-	b.flag(&s.InterceptErrors, lvl, m+"_intercept_errors")
-	paramName := m + "_param"
-	if m == "proxy" || m == "grpc" {
-		paramName = m + "_set_header"
-	}
+	b.num(&s.NextUpstreamTries, lvl, n.tries)
+	b.msec(&s.NextUpstreamTimeout, lvl, n.nextTimeout)
+	b.flag(&s.InterceptErrors, lvl, n.intercept)
+	paramName := n.param
 	if ds := lvl[paramName]; len(ds) > 0 {
 		var ps []Param
 		for _, d := range ds {
@@ -618,7 +630,7 @@ func (b *builder) pass(lvl map[string][]*Directive, l *Location) *Pass {
 	var last *Directive
 	var module string
 	for _, m := range upstreamModules {
-		d := b.one(lvl, m+"_pass")
+		d := b.one(lvl, directiveNames[m].pass)
 		if d == nil || !b.nargs(d, 1, 1) {
 			continue
 		}
@@ -719,11 +731,19 @@ func parsePass(module, raw string) (*Pass, string) {
 // linkPasses points each pass at the upstream block its host names, as
 // ngx_http_upstream_add does at the end of the http block.
 func (b *builder) linkPasses() {
+	byName := map[string]*Upstream{}
+	if b.cfg.HTTP != nil {
+		for _, u := range b.cfg.HTTP.Upstreams {
+			if k := strings.ToLower(u.Name); byName[k] == nil {
+				byName[k] = u
+			}
+		}
+	}
 	for _, p := range b.passes {
 		if p.Variables || p.Host == "" {
 			continue
 		}
-		u := b.cfg.Upstream(p.Host)
+		u := byName[strings.ToLower(p.Host)]
 		if u == nil {
 			if b.cfg.Context == "main" && p.Port == 0 && p.Module != "proxy" && p.Module != "grpc" {
 				b.invalid(p.Directive, "no port in upstream \"%s\"", p.Host)
