@@ -292,15 +292,30 @@ func untilCommaSpace(s string) (string, int) {
 // quotedKeyAt returns the index of the quoted key whose delimiter starts s
 // and comes after key index last in nginx's order, or -1.
 func quotedKeyAt(s string, last int) int {
-	if len(s) < 8 || s[0] != ',' || s[1] != ' ' {
+	if len(s) < 9 || s[0] != ',' || s[1] != ' ' {
 		return -1
 	}
-	for k := last + 1; k < len(quotedKeys); k++ {
-		if strings.HasPrefix(s, quotedKeys[k].key) {
-			return k
+	k := -1
+	switch s[2] {
+	case 'r':
+		if s[3] == 'e' && s[4] == 'q' {
+			k = 0
+		} else {
+			k = 4
 		}
+	case 's':
+		k = 1
+	case 'u':
+		k = 2
+	case 'h':
+		k = 3
+	default:
+		return -1
 	}
-	return -1
+	if k <= last || !strings.HasPrefix(s, quotedKeys[k].key) {
+		return -1
+	}
+	return k
 }
 
 // quotedValueEnd returns the index of the closing quote of a value of key
