@@ -81,6 +81,9 @@ type Target struct {
 	// Debian's package uses "www-data"). A name or a numeric uid. Empty
 	// skips the access check.
 	User string
+	// Group is the group of nginx's `user USER GROUP`; empty means the
+	// user's primary group.
+	Group string
 
 	// Pos is where the target was configured (the *_pass or listen
 	// directive); the prober only copies it into the Result.
