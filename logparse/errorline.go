@@ -64,8 +64,8 @@ func (e *ParseError) Unwrap() error { return e.Err }
 
 // ParseErrorLine parses one nginx error-log record: a single line, or a
 // multi-line record whose physical lines are separated by "\n" (a
-// "FastCGI sent in stderr" text with newlines). One trailing "\n" and then
-// one trailing "\r" are removed. Times are interpreted in UTC; use
+// "FastCGI sent in stderr" text with newlines). Trailing "\r" and "\n"
+// bytes are removed. Times are interpreted in UTC; use
 // ParseErrorLineIn to give the location of the nginx host.
 //
 // It accepts nginx's own lines (src/core/ngx_log.c ngx_log_error_core),
@@ -105,12 +105,10 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (ErrorEntry, error) {
 	return e, nil
 }
 
-// trimEOL removes one trailing "\n" and then one trailing "\r".
+// trimEOL removes the trailing "\r" and "\n" bytes, as the reader does
+// for the end of a record.
 func trimEOL(b []byte) []byte {
-	if n := len(b); n > 0 && b[n-1] == '\n' {
-		b = b[:n-1]
-	}
-	if n := len(b); n > 0 && b[n-1] == '\r' {
+	for n := len(b); n > 0 && (b[n-1] == '\n' || b[n-1] == '\r'); n-- {
 		b = b[:n-1]
 	}
 	return b
