@@ -2,6 +2,7 @@ package nginxconf
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -474,6 +475,9 @@ func (b *builder) merge(parent *Settings, lvl map[string][]*Directive) *Settings
 		s.Resolver = set(b.resolver(d), d)
 	}
 	b.msec(&s.ResolverTimeout, lvl, "resolver_timeout")
+	if rules := b.accessRules(lvl); rules != nil {
+		s.Access = set(rules, rules[0].Directive)
+	}
 	if ds := lvl["error_log"]; len(ds) > 0 {
 		s.ErrorLogs = nil
 		for _, d := range ds {
@@ -665,7 +669,7 @@ func parsePass(module, raw string) (*Pass, string) {
 			p.Scheme, url = "https", url[8:]
 		default:
 			if strings.Contains(url, "$") {
-				p.Variables = true
+				p.Variables, p.HostVariables = true, true
 				return p, ""
 			}
 			return p, fmt.Sprintf("invalid URL prefix in \"%s\"", raw)
@@ -686,7 +690,26 @@ func parsePass(module, raw string) (*Pass, string) {
 		}
 	}
 	if strings.Contains(raw, "$") {
+		// Evaluated per request. When the host part itself is literal
+		// (proxy_pass http://backend$request_uri), nginx still looks it up
+		// among the upstream groups first, so parse it.
 		p.Variables = true
+		hostport := url
+		if i := strings.IndexAny(url, "/?"); i >= 0 {
+			hostport = url[:i]
+		}
+		hostport = cutURIVariable(hostport)
+		if strings.Contains(hostport, "$") {
+			p.HostVariables = true
+			return p, ""
+		}
+		if rest, ok := strings.CutPrefix(hostport, "unix:"); ok {
+			p.Unix = rest
+			return p, ""
+		}
+		if host, port, _, err := splitHostPort(hostport); err == "" {
+			p.Host, p.Port = host, port
+		}
 		return p, ""
 	}
 	if rest, ok := strings.CutPrefix(url, "unix:"); ok {
@@ -740,18 +763,20 @@ func (b *builder) linkPasses() {
 		}
 	}
 	for _, p := range b.passes {
-		if p.Variables || p.Host == "" {
+		if p.HostVariables || p.Host == "" {
 			continue
 		}
 		u := byName[strings.ToLower(p.Host)]
 		if u == nil {
-			if b.cfg.Context == "main" && p.Port == 0 && p.Module != "proxy" && p.Module != "grpc" {
+			if b.cfg.Context == "main" && !p.Variables && p.Port == 0 && p.Module != "proxy" && p.Module != "grpc" {
 				b.invalid(p.Directive, "no port in upstream \"%s\"", p.Host)
 			}
 			continue
 		}
 		if p.Port != 0 {
-			b.invalid(p.Directive, "upstream \"%s\" may not have port %d", u.Name, p.Port)
+			if !p.Variables {
+				b.invalid(p.Directive, "upstream \"%s\" may not have port %d", u.Name, p.Port)
+			}
 			continue
 		}
 		p.Upstream, p.UpstreamName = u, u.Name
@@ -844,4 +869,49 @@ func (b *builder) upstreamServer(d *Directive) *UpstreamServer {
 		}
 	}
 	return s
+}
+
+// accessRules reads the allow and deny directives of a level in order.
+func (b *builder) accessRules(lvl map[string][]*Directive) []AccessRule {
+	ds := append(append([]*Directive(nil), lvl["allow"]...), lvl["deny"]...)
+	if len(ds) == 0 {
+		return nil
+	}
+	sort.Slice(ds, func(i, j int) bool { return directiveBefore(ds[i], ds[j]) })
+	var out []AccessRule
+	for _, d := range ds {
+		if !b.nargs(d, 1, 1) {
+			continue
+		}
+		out = append(out, AccessRule{Allow: d.Name == "allow", Address: d.Args[0], Directive: d, At: d.Pos.String()})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// uriVariables are the variables that hold a URI or its parts: in
+// "http://backend$request_uri" the host part ends where they start.
+var uriVariables = []string{"$request_uri", "$uri", "$document_uri", "$is_args", "$args", "$query_string", "${request_uri}", "${uri}"}
+
+func cutURIVariable(hostport string) string {
+	for i := strings.IndexByte(hostport, '$'); i >= 0; {
+		for _, v := range uriVariables {
+			rest := hostport[i:]
+			if strings.HasPrefix(rest, v) && (len(rest) == len(v) || !isVarChar(rest[len(v)])) {
+				return hostport[:i]
+			}
+		}
+		j := strings.IndexByte(hostport[i+1:], '$')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return hostport
+}
+
+func isVarChar(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }

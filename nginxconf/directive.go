@@ -62,6 +62,8 @@ type Directive struct {
 	Context string `json:"-"`
 	// Parent is the enclosing block directive, nil at the top level.
 	Parent *Directive `json:"-"`
+
+	seq int // reading order over the whole load
 }
 
 // Arg returns Args[i], or "" when there is no such argument.
@@ -159,3 +161,6 @@ func findIn(list []*Directive, name string) []*Directive {
 	}
 	return out
 }
+
+// directiveBefore reports whether nginx read a before b.
+func directiveBefore(a, b *Directive) bool { return a.seq < b.seq }

@@ -428,6 +428,7 @@ func (r *fileReader) newDirective(parent *Directive, block bool) *Directive {
 		Context:      parent.Name,
 		Parent:       parent,
 		IsBlock:      block,
+		seq:          r.l.directives,
 		IncludedFrom: r.chain,
 	}
 	if args[0].quoted {

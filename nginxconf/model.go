@@ -223,9 +223,16 @@ type Pass struct {
 	// as written, or "" where the module has none (fastcgi, scgi).
 	Scheme string `json:"scheme,omitempty"`
 	// Variables reports that the target contains variables: it is
-	// evaluated per request, and a host that is not an upstream name
-	// then needs a resolver. Unix, Host, Port and URI are not parsed.
+	// evaluated per request. URI is then not parsed.
 	Variables bool `json:"variables,omitempty"`
+	// HostVariables reports that the host part itself contains
+	// variables (proxy_pass http://$backend): unless the value names an
+	// upstream group at run time, nginx must resolve it then and needs a
+	// resolver ("no resolver defined to resolve NAME"). When only the URI
+	// has variables (http://backend$request_uri), Host, Port or Unix are
+	// parsed and Upstream is linked, as nginx looks the host up among the
+	// upstream groups first.
+	HostVariables bool `json:"host_variables,omitempty"`
 	// Unix is the socket path of a "unix:" target.
 	Unix string `json:"unix,omitempty"`
 	// Host and Port of a TCP target; Port is 0 when none was written

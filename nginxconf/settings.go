@@ -46,6 +46,9 @@ type Settings struct {
 	// Value when none does (nginx then logs "no resolver defined to
 	// resolve NAME" for names it must resolve at run time).
 	Resolver Setting[*Resolver] `json:"resolver"`
+	// Access lists the allow and deny rules in force, in order (an
+	// array: inherited only when a level has none); nil Value = none.
+	Access Setting[[]AccessRule] `json:"access"`
 	// ResolverTimeout default 30s.
 	ResolverTimeout Setting[time.Duration] `json:"resolver_timeout"`
 	// ErrorLogs are the error_log directives in force; when no level of
@@ -165,6 +168,15 @@ func (s *Settings) For(module string) *UpstreamSettings {
 		return &s.GRPC
 	}
 	return nil
+}
+
+// AccessRule is one allow or deny directive (ngx_http_access_module).
+type AccessRule struct {
+	Allow bool `json:"allow"`
+	// Address is an address, a CIDR, "unix:" or "all".
+	Address   string     `json:"address"`
+	Directive *Directive `json:"-"`
+	At        string     `json:"at"`
 }
 
 // Resolver is a resolver directive.
