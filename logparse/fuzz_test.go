@@ -80,8 +80,8 @@ func FuzzParseErrorLine(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Raw does not parse again: %v", err)
 		}
-		if diff := cmp.Diff(e, again); diff != "" {
-			t.Fatalf("parse of Raw differs (-first +again):\n%s", diff)
+		if again != e {
+			t.Fatalf("parse of Raw differs (-first +again):\n%s", cmp.Diff(e, again))
 		}
 	})
 }
@@ -146,8 +146,8 @@ func FuzzErrorReader(f *testing.F) {
 				t.Fatalf("Lines %d for %q", e.Lines, e.Raw)
 			}
 			checkSubstrings(t, e)
-			if diff := cmp.Diff(e, cloneEntry(e2)); diff != "" {
-				t.Fatalf("reuse mode differs (-default +reuse):\n%s", diff)
+			if c := cloneEntry(e2); c != e {
+				t.Fatalf("reuse mode differs (-default +reuse):\n%s", cmp.Diff(e, c))
 			}
 		}
 	})
