@@ -446,3 +446,30 @@ func TestProblemsSortedStable(t *testing.T) {
 		t.Errorf("problem lines %v not in file order", lines)
 	}
 }
+
+func TestSocketPermissions(t *testing.T) {
+	cfg, _ := load(t, map[string]string{"fpm.conf": basePool + "user = www-data\n[acl]\nlisten = /run/acl.sock\npm = static\npm.max_children = 1\nlisten.acl_users = nginx,apache\nlisten.owner = x\n[own]\nlisten = /run/own.sock\npm = static\npm.max_children = 1\nlisten.owner = nginx\nlisten.mode = 0666\n"}, nil)
+	for name, want := range map[string]SocketPerm{
+		"www": {Mode: 0o660},
+		"acl": {Mode: 0o660, ACLUsers: []string{"nginx", "apache"}},
+		"own": {Owner: "nginx", OwnerGroup: true, Mode: 0o666},
+	} {
+		if diff := cmp.Diff(want, cfg.Pool(name).SocketPermissions()); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", name, diff)
+		}
+	}
+}
+
+func TestListenQueue(t *testing.T) {
+	p := newPool("www", badgateway.Pos{})
+	if got := p.ListenQueue(4096); got != 4096 {
+		t.Errorf("default backlog -1: queue %d, want somaxconn 4096", got)
+	}
+	p.ListenBacklog.Value = 511
+	if got := p.ListenQueue(128); got != 128 {
+		t.Errorf("511 on somaxconn 128: %d, want 128", got)
+	}
+	if got := p.ListenQueue(4096); got != 511 {
+		t.Errorf("511 on somaxconn 4096: %d, want 511", got)
+	}
+}

@@ -1,6 +1,7 @@
 package fpmconf
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -49,6 +50,12 @@ type Options struct {
 
 	// MaxFileSize bounds each file read (bytes); 0 means 16 MiB.
 	MaxFileSize int64
+
+	// data, when not nil, is the content of the top-level file (tests
+	// and fuzzing: no file system access for it); noInclude turns
+	// include= into a no-op.
+	data      []byte
+	noInclude bool
 }
 
 // Compiled-in defaults of Debian's php8.2-fpm (PHP_PREFIX, PHP_LOCALSTATEDIR).
@@ -136,7 +143,14 @@ func Load(path string, opts *Options) (*Config, error) {
 		l.maxSize = 16 << 20
 	}
 	initGlobal(&l.cfg.Global)
-	l.loadFile(path, nil)
+	if l.opts.data != nil {
+		l.depth++
+		l.cfg.Files = append(l.cfg.Files, File{Path: path})
+		l.parse(path, l.opts.data, nil)
+		l.depth--
+	} else {
+		l.loadFile(path, nil)
+	}
 	l.postProcess()
 	l.cfg.Problems = l.probs
 	var errs badgateway.Problems
@@ -229,7 +243,7 @@ func (l *loader) parse(path string, data []byte, from []badgateway.Pos) bool {
 		lineno++
 		end := len(data)
 		next := len(data)
-		if i := strings.IndexByte(string(data[off:]), '\n'); i >= 0 {
+		if i := bytes.IndexByte(data[off:], '\n'); i >= 0 {
 			end = off + i
 			next = end + 1
 		}
@@ -319,6 +333,9 @@ func hasGlobMeta(s string) bool { return strings.ContainsAny(s, "*?[") }
 // every match that is not a directory, in sorted order.
 func (l *loader) include(pattern string, at badgateway.Pos, chain []badgateway.Pos) bool {
 	pattern = l.resolve(pattern, nil, "")
+	if l.opts.noInclude {
+		return true
+	}
 	matches, aborted := globLikeC(pattern)
 	if aborted {
 		l.errorf(at, ErrInclude, "Unable to globalize '%s' (ret=2) from %s at line %d.", pattern, at.File, at.Line)

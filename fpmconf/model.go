@@ -343,3 +343,61 @@ func (c *Config) IncludedFrom(path string) []badgateway.Pos {
 	}
 	return nil
 }
+
+// SocketPerm is how php-fpm sets up a unix socket pool's socket
+// (fpm_unix.c fpm_unix_resolve_socket_permissions and
+// fpm_unix_set_socket_permissions).
+type SocketPerm struct {
+	// Owner is listen.owner; "" means php-fpm does not chown the socket
+	// and it keeps the owner of the master process (root on a normal
+	// start), not the pool user: measured with php-fpm 8.2 started as
+	// root with user = www-data and no listen.owner, the socket was
+	// root:root 0660.
+	Owner string `json:"owner"`
+	// Group is listen.group. When it is "" and Owner is a user name,
+	// php-fpm uses that user's primary group (OwnerGroup is true); when
+	// both are "" the socket keeps the master's group.
+	Group      string `json:"group"`
+	OwnerGroup bool   `json:"ownerGroup,omitzero"`
+	// Mode is listen.mode (default 0660).
+	Mode uint32 `json:"mode"`
+	// ACLUsers and ACLGroups are listen.acl_users/acl_groups split on
+	// commas. When either is set php-fpm adds POSIX ACL entries (read,
+	// write) and ignores listen.owner and listen.group.
+	ACLUsers  []string `json:"aclUsers,omitempty"`
+	ACLGroups []string `json:"aclGroups,omitempty"`
+}
+
+// SocketPermissions returns the ownership php-fpm gives the pool's unix
+// socket. It is meaningful only when Listen.Value.Network is "unix".
+func (p *Pool) SocketPermissions() SocketPerm {
+	split := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(s, ",")
+	}
+	sp := SocketPerm{Mode: p.ListenModeBits(), ACLUsers: split(p.ListenACLUsers.Value), ACLGroups: split(p.ListenACLGroups.Value)}
+	if len(sp.ACLUsers) > 0 || len(sp.ACLGroups) > 0 {
+		return sp
+	}
+	sp.Owner = p.ListenOwner.Value
+	sp.Group = p.ListenGroup.Value
+	if sp.Group == "" && sp.Owner != "" && strings.Trim(sp.Owner, "0123456789") != "" {
+		sp.OwnerGroup = true
+	}
+	return sp
+}
+
+// ListenQueue returns the accept queue length the kernel gives the pool's
+// socket for a host with the given net.core.somaxconn: php-fpm passes
+// listen.backlog to listen(2) as is (8.2 default -1) and Linux clamps any
+// value that is negative or above somaxconn, read as unsigned, to
+// somaxconn.
+func (p *Pool) ListenQueue(somaxconn int) int {
+	b := p.ListenBacklog.Value
+	if b < 0 || b > somaxconn {
+		return somaxconn
+	}
+	return b
+}
