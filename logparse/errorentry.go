@@ -76,8 +76,9 @@ type ErrorEntry struct {
 	// Lines is the number of physical lines joined into this record (1 for
 	// most records; more for a "FastCGI sent in stderr" text with newlines).
 	Lines int
-	// Raw is the record as read, physical lines joined with "\n", without
-	// the final newline and without a trailing "\r".
+	// Raw is the record as read, physical lines joined with "\n" (a file
+	// with CRLF line ends keeps the "\r" before each inner "\n"), without
+	// the final newline and trailing "\r".
 	Raw string
 
 	Form Form
@@ -93,9 +94,12 @@ type ErrorEntry struct {
 	// (master/worker-level lines such as "signal process started").
 	CID uint64
 
-	// Message is the text after "*CID " (or after "PID#TID: ") without the
-	// errno, action and context, e.g. `connect() to unix:/run/php/php8.2-fpm.sock failed`
-	// or `FastCGI sent in stderr: "Primary script unknown"`.
+	// Message is the text after "*CID " (or after "PID#TID: ", or after
+	// "nginx: [LEVEL] " for FormConsole) without the errno, action and
+	// context, e.g. `connect() to unix:/run/php/php8.2-fpm.sock failed`
+	// or `FastCGI sent in stderr: "Primary script unknown"`. A message may
+	// itself contain " while " and commas; ngx_log_errno's "..." (inserted
+	// when the message filled the line) stays at its end.
 	Message string
 	// Syscall is the name of the system or library call when Message starts
 	// with one, without the parentheses: "connect", "recv", "SSL_do_handshake",
@@ -124,13 +128,20 @@ type ErrorEntry struct {
 	Resolver   string // resolver address of the resolver's own lines
 
 	// Truncated reports that the record reached nginx's NGX_MAX_ERROR_STR
-	// (2048 bytes, src/core/ngx_log.h) and was cut: the message may end
+	// (2048 bytes with the newline, so 2047 bytes of Raw after any syslog
+	// header; src/core/ngx_log.h) and was cut: the message may end
 	// mid-text, a quoted text has no closing quote, and the action and
-	// context fields are missing.
+	// context fields are missing or cut (the last one present may hold a
+	// partial value). It is also set for a "FastCGI sent in stderr" text
+	// with no closing quote and no context that is shorter (cut by a relay
+	// or by a build with another limit).
 	Truncated bool
 
 	// SyslogPriority, SyslogHost and SyslogTag are the header of a
 	// FormSyslog record ("<PRI>Mmm dd HH:MM:SS HOST TAG: "); zero otherwise.
+	// SyslogPriority is -1 when the header has no "<PRI>" (the file format
+	// of a syslog daemon); SyslogHost is empty when nginx had not read the
+	// host name yet (its first start-up lines).
 	SyslogPriority int
 	SyslogHost     string
 	SyslogTag      string
