@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -72,6 +73,9 @@ type Request struct {
 	// Status is the status the client must see; 0 means no response at all
 	// (the client gave up, see Timeout, or the connection failed).
 	Status int
+	// Or lists other statuses the client may see where timing decides
+	// (which of several queued requests a freed child takes first).
+	Or []int
 	// Timeout bounds the client's wait; 0 means 10 s. A shorter one makes
 	// the client give up first (nginx's 499).
 	Timeout time.Duration
@@ -82,6 +86,11 @@ type Request struct {
 	// Async sends the request in the background: the next request starts
 	// at once; Run waits for all of them before the scenario's After.
 	Async bool
+}
+
+// allows reports whether status is the request's Status or one of Or.
+func (r Request) allows(status int) bool {
+	return status == r.Status || slices.Contains(r.Or, status)
 }
 
 // Action is a step of a scenario that acts on the running servers. It
@@ -385,8 +394,8 @@ func Run(t testing.TB, sc Scenario) *Capture {
 	}
 
 	for i, r := range responses {
-		if want := sc.Requests[i].Status; r.Status != want {
-			t.Errorf("%s: request %d %s %s: status %d (%s), want %d", sc.Name, i, r.Method, r.Path, r.Status, r.Err, want)
+		if req := sc.Requests[i]; !req.allows(r.Status) {
+			t.Errorf("%s: request %d %s %s: status %d (%s), want %d", sc.Name, i, r.Method, r.Path, r.Status, r.Err, append([]int{req.Status}, req.Or...))
 		}
 	}
 	if err := c.Check(sc.Want); err != nil {

@@ -337,7 +337,119 @@ pm.max_spare_servers = 3{{end}}`,
 				{Log: FPMError, Line: []string{"NOTICE: using inherited socket fd="}},
 			},
 		},
+		{
+			Name:  "fpm_request_terminate_tcp",
+			Cause: "fpm_request_terminate",
+			Doc:   "as fpm_request_terminate, with the pool on TCP 127.0.0.1:PORT.",
+			Nginx: `{{define "pass"}}{{addr "fpm"}}{{end}}{{define "location"}}            fastcgi_read_timeout 10s;
+{{end}}`,
+			FPM:     `{{define "listen"}}{{addr "fpm"}}{{end}}{{define "pool"}}request_terminate_timeout = 1s{{end}}`,
+			Scripts: map[string]string{"sleep.php": sleepPHP},
+			Requests: []Request{
+				{Path: "/sleep.php?s=3", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "recv() failed (104: ", "while reading response header from upstream", `upstream: "fastcgi://127.0.0.1:`}},
+				{Log: FPMError, Line: []string{"WARNING: [pool www] child ", "execution timed out (", "sec), terminating"}},
+				{Log: FPMError, Line: []string{"WARNING: [pool www] child ", " exited on signal 15 (SIGTERM) after "}},
+			},
+		},
+		{
+			Name:  "fpm_max_children_static",
+			Cause: "fpm_max_children",
+			Doc:   "pm = static with one child and listen.backlog = 1 on a unix socket; five requests of 1 s arrive 50 ms apart, fastcgi_read_timeout 1.5s.",
+			Nginx: `{{define "location"}}            fastcgi_read_timeout 1500ms;
+{{end}}`,
+			FPM: `{{define "pm"}}pm = static
+pm.max_children = 1{{end}}{{define "pool"}}listen.backlog = 1{{end}}`,
+			Scripts:  map[string]string{"sleep.php": sleepPHP},
+			Requests: saturate(5, "/sleep.php?s=1", 200, 504, 504, 502, 502),
+			Want: []Want{
+				// The unix socket's listen queue (backlog + 1) is full: the
+				// non-blocking connect() fails at once.
+				{Log: NginxError, Line: []string{"[error]", "connect() to unix:", "php-fpm.sock failed (11: ", "while connecting to upstream"}, Min: 2},
+				// The queued ones wait past fastcgi_read_timeout.
+				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}, Min: 2},
+				// pm = static logs nothing when saturated.
+				{Log: FPMError, Line: []string{"max_children"}, None: true},
+			},
+		},
+		{
+			Name:  "fpm_max_children_dynamic",
+			Cause: "fpm_max_children",
+			Doc:   "pm = dynamic, pm.max_children = 2; five requests of 2 s arrive 50 ms apart, fastcgi_read_timeout 3s.",
+			Nginx: `{{define "location"}}            fastcgi_read_timeout 3s;
+{{end}}`,
+			FPM: `{{define "pm"}}pm = dynamic
+pm.max_children = 2
+pm.start_servers = 1
+pm.min_spare_servers = 1
+pm.max_spare_servers = 1{{end}}`,
+			Scripts:  map[string]string{"sleep.php": sleepPHP},
+			Requests: orStatus(saturate(5, "/sleep.php?s=2", 200, 504, 504, 504, 504), 200),
+			Want: []Want{
+				// Which queued request the second child takes is timing:
+				// count the statuses instead (5 requests: two 200, three 504).
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 200`}, Min: 2},
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 504`}, Min: 3},
+				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}, Min: 3},
+				{Log: FPMError, Line: []string{"WARNING: [pool www] server reached pm.max_children setting (2), consider raising it"}},
+			},
+		},
+		{
+			Name:  "fpm_max_children_ondemand",
+			Cause: "fpm_max_children",
+			Doc:   "pm = ondemand, pm.max_children = 1; three requests of 1 s arrive 50 ms apart, fastcgi_read_timeout 1.5s.",
+			Nginx: `{{define "location"}}            fastcgi_read_timeout 1500ms;
+{{end}}`,
+			FPM: `{{define "pm"}}pm = ondemand
+pm.max_children = 1{{end}}`,
+			Scripts:  map[string]string{"sleep.php": sleepPHP},
+			Requests: saturate(3, "/sleep.php?s=1", 200, 504, 504),
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}, Min: 2},
+				{Log: FPMError, Line: []string{"WARNING: [pool www] server reached max_children setting (1), consider raising it"}},
+			},
+		},
+		{
+			Name:    "fpm_allowed_clients_quiet",
+			Cause:   "fpm_allowed_clients",
+			Doc:     "as fpm_allowed_clients with catch_workers_output = no: php-fpm's log says nothing.",
+			Nginx:   `{{define "pass"}}{{addr "fpm"}}{{end}}`,
+			FPM:     `{{define "listen"}}{{addr "fpm"}}{{end}}{{define "listen_perms"}}listen.allowed_clients = 127.0.0.2{{end}}{{define "pool"}}catch_workers_output = no{{end}}`,
+			Scripts: map[string]string{"index.php": indexPHP},
+			Requests: []Request{
+				{Path: "/index.php", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "recv() failed (104: ", "while reading response header from upstream"},
+					Or: [][]string{{"[error]", "upstream prematurely closed connection while reading response header from upstream"}}},
+				{Log: FPMError, Line: []string{"Connection disallowed"}, None: true},
+			},
+		},
 	}
+}
+
+// saturate returns n async requests for path, 50 ms apart (so nginx sees
+// them in order), wanting the statuses given in that order.
+func saturate(n int, path string, statuses ...int) []Request {
+	reqs := make([]Request, n)
+	for i := range reqs {
+		reqs[i] = Request{Path: path, Status: statuses[i], Async: true}
+		if i > 0 {
+			reqs[i].Before = Sleep(50 * time.Millisecond)
+		}
+	}
+	return reqs
+}
+
+// orStatus allows status besides the given one for every request but the
+// first.
+func orStatus(reqs []Request, status int) []Request {
+	for i := range reqs[1:] {
+		reqs[i+1].Or = append(reqs[i+1].Or, status)
+	}
+	return reqs
 }
 
 // Demo returns one mixed incident from a single nginx and php-fpm, the
