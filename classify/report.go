@@ -388,7 +388,9 @@ func (d *Diagnoser) Report() *Report {
 			d.explainGroup(&v, a)
 		}
 		r.Verdicts = append(r.Verdicts, v)
-		scores[k.cause] += score(&v)
+		if x, ok := scores[k.cause]; !ok || score(&v) < x {
+			scores[k.cause] = score(&v) // the weakest verdict of each cause
+		}
 	}
 	sort.SliceStable(r.Verdicts, func(i, j int) bool {
 		return rankScore(&r.Verdicts[i], scores) > rankScore(&r.Verdicts[j], scores)
@@ -477,7 +479,8 @@ func score(v *Verdict) float64 {
 }
 
 // rankScore ranks verdicts: a consequence (no live upstreams with known
-// roots) ranks just below its weakest root.
+// roots) ranks just below the weakest verdict of its root causes. scores
+// holds the weakest verdict's score of each cause.
 func rankScore(v *Verdict, scores map[Code]float64) float64 {
 	s := score(v)
 	if len(v.RootCauses) > 0 {
