@@ -1,0 +1,164 @@
+// Command diagnose tells why nginx answered 502 (and 504, and their
+// look-alikes): it reads nginx error logs and prints the causes, ranked
+// most-likely-root-cause first, with the log lines that show them and the
+// change that fixes them.
+//
+// Usage:
+//
+//	diagnose [-error-log FILE]... [-format text|json] [-tz ZONE]
+//
+// With no input it diagnoses a built-in incident: logs captured from real
+// nginx 1.22.1 and php-fpm 8.2 (see incident/SOURCES.md).
+//
+// Flags:
+//
+//	-error-log FILE  an nginx error log; repeatable; "-" reads standard input;
+//	                 gzip-compressed files (rotations such as error.log.2.gz)
+//	                 are read transparently.
+//	-format F        text (default), a report to read; or json, for programs:
+//	                 {"verdicts":[{"cause","title","status","confidence",
+//	                 "count","first","last","upstreams","evidence":[{"file",
+//	                 "line","text"}],"alternatives","remediation"}],"problems":[…]}
+//	-tz ZONE         the time zone of the nginx host, in which the log's times
+//	                 (local time, no zone) are read: "Local" (default), "UTC",
+//	                 or an IANA name such as "Europe/Berlin".
+//
+// Exit status: 0 when the report was printed (whatever it found); 1 when an
+// input could not be opened or read to its end (the report covers the rest
+// and lists the problem); 2 on a usage error.
+package main
+
+import (
+	"embed"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/badgateway/badgateway"
+	"github.com/badgateway/badgateway/classify"
+	"github.com/badgateway/badgateway/logparse"
+)
+
+// The built-in incident: real logs, see incident/SOURCES.md.
+//
+//go:embed incident
+var incident embed.FS
+
+const incidentErrorLog = "incident/nginx-error.log"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("diagnose", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var errorLogs multi
+	fs.Var(&errorLogs, "error-log", "nginx error log `FILE` (repeatable; - = stdin; .gz read transparently)")
+	format := fs.String("format", "text", "output `format`: text or json")
+	tz := fs.String("tz", "Local", "time `zone` of the nginx host: Local, UTC or an IANA name")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-format text|json] [-tz ZONE]\n\n"+
+			"Tells why nginx answered 502/504 from its error logs. With no input it diagnoses a built-in real incident.\n\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "diagnose: unexpected argument %q (give logs with -error-log FILE)\n", fs.Arg(0))
+		return 2
+	}
+	if *format != "text" && *format != "json" {
+		fmt.Fprintf(stderr, "diagnose: -format must be text or json, not %q\n", *format)
+		return 2
+	}
+	loc, err := time.LoadLocation(*tz)
+	if err != nil {
+		fmt.Fprintf(stderr, "diagnose: -tz: %v\n", err)
+		return 2
+	}
+
+	d := classify.NewDiagnoser(nil)
+	status := 0
+	builtin := len(errorLogs) == 0
+	if builtin {
+		f, err := incident.Open(incidentErrorLog)
+		if err != nil { // cannot happen: the file is embedded
+			fmt.Fprintf(stderr, "diagnose: %v\n", err)
+			return 1
+		}
+		// The incident was captured on a UTC host.
+		readErrorLog(d, f, "incident/nginx-error.log", time.UTC)
+		f.Close()
+	}
+	for _, name := range errorLogs {
+		var r io.ReadCloser
+		if name == "-" {
+			r = io.NopCloser(stdin)
+		} else {
+			r, err = logparse.OpenLog(name)
+			if err != nil {
+				d.AddProblem(&badgateway.Problem{Pos: badgateway.Pos{File: name}, Err: err})
+				status = 1
+				continue
+			}
+		}
+		if !readErrorLog(d, r, displayName(name), loc) {
+			status = 1
+		}
+		r.Close()
+	}
+
+	rep := d.Report()
+	if *format == "json" {
+		b, err := rep.MarshalJSON()
+		if err != nil {
+			fmt.Fprintf(stderr, "diagnose: %v\n", err)
+			return 1
+		}
+		stdout.Write(append(b, '\n'))
+	} else {
+		writeText(stdout, rep, builtin)
+	}
+	return status
+}
+
+func displayName(name string) string {
+	if name == "-" {
+		return "stdin"
+	}
+	return name
+}
+
+// readErrorLog feeds every record of r to d; bad records become problems.
+// It reports false when reading stopped before the end of r.
+func readErrorLog(d *classify.Diagnoser, r io.Reader, name string, loc *time.Location) bool {
+	x := logparse.NewErrorReader(r, logparse.ErrorReaderOptions{File: name, Location: loc, ReuseRecord: true})
+	for e, err := range x.All() {
+		if err != nil {
+			var pe *logparse.ParseError
+			if errors.As(err, &pe) {
+				d.AddProblem(&badgateway.Problem{Pos: pe.Pos, Severity: badgateway.SeverityWarning, Err: pe.Err})
+				continue
+			}
+			d.AddProblem(&badgateway.Problem{Pos: badgateway.Pos{File: name}, Err: err})
+			return false
+		}
+		d.AddError(&e)
+	}
+	return true
+}

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/badgateway/badgateway/classify"
+)
+
+// maxProblems is how many problems the text report lists.
+const maxProblems = 10
+
+// writeText prints the report for a person: the ranked verdicts, each with
+// its evidence, what else it could be, and the fix.
+func writeText(w io.Writer, r *classify.Report, builtin bool) {
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	if builtin {
+		p("No logs given: diagnosing the built-in incident (real nginx 1.22.1 + php-fpm 8.2 logs).\n")
+		p("Run it on yours: diagnose -error-log /var/log/nginx/error.log [-error-log error.log.1.gz ...]\n\n")
+	}
+	p("Read %d error-log records: %d are catalogued symptoms", r.Records, r.Symptoms)
+	if r.Unmatched > 0 {
+		p(", %d error-level records matched no known message", r.Unmatched)
+	}
+	p(".\n")
+	if len(r.Verdicts) == 0 {
+		p("\nNo cause of a 502/504 or a look-alike was found.\n")
+		p("If clients saw errors, check that error_log's level is error or lower (info shows client aborts).\n")
+	}
+	for i, v := range r.Verdicts {
+		p("\n%d. %s — %s\n", i+1, v.Cause, v.Title)
+		p("   %s, %s confidence (%.2f)", countStatus(v), v.ConfidenceLevel(), v.Confidence)
+		if span := timeSpan(v.First, v.Last); span != "" {
+			p(", %s", span)
+		}
+		p("\n")
+		if len(v.Upstreams) > 0 {
+			p("   upstream: %s\n", strings.Join(v.Upstreams, ", "))
+		}
+		p("   evidence:\n")
+		for _, e := range v.Evidence {
+			p("     %s  %s\n", e.Pos, clip(e.Text, 200))
+		}
+		if len(v.RootCauses) > 0 {
+			roots := make([]string, len(v.RootCauses))
+			for i, c := range v.RootCauses {
+				roots[i] = string(c)
+			}
+			p("   caused by earlier failures of the group's servers: %s\n", strings.Join(roots, ", "))
+			for _, e := range v.RootEvidence {
+				p("     %s  %s\n", e.Pos, clip(e.Text, 200))
+			}
+		}
+		if len(v.Alternatives) > 0 {
+			alts := make([]string, len(v.Alternatives))
+			for i, a := range v.Alternatives {
+				alts[i] = fmt.Sprintf("%s (%.2f)", a.Cause, a.Confidence)
+			}
+			p("   could also be: %s\n", strings.Join(alts, ", "))
+			if d := v.Alternatives[0].Decide; d != "" {
+				p("   to decide: %s\n", d)
+			}
+		}
+		for _, n := range v.Notes {
+			p("   note: %s\n", n)
+		}
+		p("   fix: %s\n", v.Remediation)
+	}
+	if len(r.Other) > 0 {
+		p("\nAlso seen, not gateway faults:")
+		for i, o := range r.Other {
+			if i > 0 {
+				p(",")
+			}
+			p(" %s ×%d (%d)", o.ID, o.Count, o.Status)
+		}
+		p("\n")
+	}
+	if len(r.Problems) > 0 {
+		p("\nProblems reading the input (%d):\n", len(r.Problems))
+		for i, pr := range r.Problems {
+			if i == maxProblems {
+				p("  … and %d more\n", len(r.Problems)-maxProblems)
+				break
+			}
+			p("  %s\n", pr.Error())
+		}
+	}
+}
+
+func countStatus(v classify.Verdict) string {
+	s := fmt.Sprintf("%d record", v.Count)
+	if v.Count != 1 {
+		s += "s"
+	}
+	switch v.Status {
+	case 0:
+		return s + ", no response status"
+	case 9:
+		return s + ", answered as HTTP/0.9 (status 009)"
+	case 200:
+		return s + ", body cut after the status line"
+	}
+	return fmt.Sprintf("%s, clients got %d", s, v.Status)
+}
+
+func timeSpan(first, last time.Time) string {
+	const layout = "2006-01-02 15:04:05"
+	switch {
+	case first.IsZero():
+		return ""
+	case first.Equal(last):
+		return "at " + first.Format(layout)
+	}
+	return "from " + first.Format(layout) + " to " + last.Format(layout)
+}
+
+// clip shortens a log record for the terminal: its first line, at most n
+// bytes, with an ellipsis when cut.
+func clip(s string, n int) string {
+	cut := false
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s, cut = s[:i], true
+	}
+	if len(s) > n {
+		for n > 0 && !utf8.RuneStart(s[n]) {
+			n--
+		}
+		s, cut = s[:n], true
+	}
+	if cut {
+		s += " …"
+	}
+	return s
+}
