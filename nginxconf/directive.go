@@ -35,7 +35,8 @@ type Directive struct {
 
 	// ArgPos[i] is the position of Args[i].
 	ArgPos []badgateway.Pos `json:"-"`
-	// ArgQuoted[i] reports whether Args[i] was written in quotes.
+	// ArgQuoted[i] reports whether Args[i] was written in quotes; nil
+	// when no argument was.
 	ArgQuoted []bool `json:"-"`
 
 	// IsBlock reports whether the directive opened a block with "{".

@@ -431,9 +431,6 @@ func (r *fileReader) newDirective(parent *Directive, block bool) *Directive {
 		seq:          r.l.directives,
 		IncludedFrom: r.chain,
 	}
-	if args[0].quoted {
-		d.ArgQuoted = make([]bool, 0, len(args)-1)
-	}
 	if len(args) > 1 {
 		d.Args = make([]string, len(args)-1)
 		d.ArgPos = make([]badgateway.Pos, len(args)-1)
@@ -449,9 +446,6 @@ func (r *fileReader) newDirective(parent *Directive, block bool) *Directive {
 				d.ArgQuoted[i] = a.quoted
 			}
 		}
-	}
-	if d.ArgQuoted != nil && len(d.ArgQuoted) == 0 {
-		d.ArgQuoted = nil
 	}
 	return d
 }

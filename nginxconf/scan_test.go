@@ -154,6 +154,13 @@ var tokenCases = []struct {
 		errLine: 4,
 	},
 	{
+		// nginx keeps a comment in its 4096-byte buffer like a word.
+		name:    "comment longer than the read buffer",
+		src:     "events {}\nhttp {\n  server {\n    #" + strings.Repeat("a", 5000) + "\n    return 204;\n  }\n}\n",
+		want:    []string{"events {", "http {", "  server {"},
+		errLine: 4,
+	},
+	{
 		name: "long comment is not a parameter",
 		src:  "events {}\nhttp {\n  server {\n    #" + strings.Repeat("a", 3000) + "\n    return 204;\n  }\n}\n",
 		want: []string{"events {", "http {", "  server {", "    return 204"},
