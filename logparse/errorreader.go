@@ -42,7 +42,9 @@ type ErrorReaderOptions struct {
 // ErrorReader reads nginx error-log records from an io.Reader: single-line
 // records and multi-line records (a physical line that does not start a
 // record — no time stamp, syslog header or "nginx: " prefix — continues the
-// record before it, as the newlines of a "FastCGI sent in stderr" text do).
+// record before it, as the newlines of a "FastCGI sent in stderr" text do;
+// but a record whose first line already ends with its context is complete,
+// and a line after it that starts no record is reported as a bad line).
 // Each record is parsed like ParseErrorLine and carries its Pos (file,
 // 1-based line of its first physical line, byte offset) and Lines.
 //
@@ -112,6 +114,12 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 			if avail <= 0 || isRecordStart(x.buf[x.r+rel:x.r+rel+min(avail, peekLen)]) {
 				break
 			}
+			if phys == 1 && x.complete(x.buf[x.r:x.r+recEnd]) {
+				// The first line already ends with nginx's context: the
+				// next line is not part of it (nginx appends the context
+				// last), but a stray line of its own.
+				break
+			}
 			end, nl, ok = x.lineEnd(rel)
 			if !ok || end > x.max {
 				return x.tooLong(startLine, startOff)
@@ -142,6 +150,20 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 }
 
 var nlSep = []byte{'\n'}
+
+// complete reports whether line is a whole record by itself: it parses and
+// ends with a context suffix, which nginx writes last. It does not allocate.
+func (x *ErrorReader) complete(line []byte) bool {
+	line = bytes.TrimRight(line, "\r")
+	if len(line) == 0 {
+		return false
+	}
+	var e ErrorEntry
+	if _, err := parseRecord(&e, unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil); err != nil {
+		return false
+	}
+	return e.Fields != 0 && !e.Truncated
+}
 
 // All returns an iterator over the remaining records: each entry with a nil
 // error, or a zero entry with a *ParseError for a bad record (the iteration

@@ -158,8 +158,9 @@ func TestErrorReaderBadLines(t *testing.T) {
 		"2026/11/21 00:40:29 [fatal] 1#1: bad level", // 4
 		"  continuation of the bad record",           // 5
 		"\x00\x01binary",                             // 6: continues record 4
-		good2,                                        // 7
-		"",                                           // 8: trailing blank
+		good2,                                        // 7: complete with its context
+		"stray line after a complete record",         // 8: not joined to 7
+		"",                                           // 9: trailing blank
 	}, "\n")
 	var got []string
 	for e, err := range NewErrorReader(strings.NewReader(input), ErrorReaderOptions{File: "x.log"}).All() {
@@ -178,6 +179,7 @@ func TestErrorReaderBadLines(t *testing.T) {
 		"x.log:3 worker process 17706 exited on signal 11",
 		"x.log:4:21: nginx error log: bad level",
 		"x.log:7 send() failed",
+		"x.log:8:1: nginx error log: not an nginx error-log record",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
