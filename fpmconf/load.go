@@ -82,7 +82,8 @@ var (
 // wording for the condition (sapi/fpm/fpm/fpm_conf.c, fpm_unix.c; catalog
 // fpm-messages.md §2.8) without the "[file:line] " prefix php-fpm adds,
 // since the Problem's Pos carries the position. Level is the level
-// php-fpm logs it at: ALERT, ERROR, WARNING or NOTICE.
+// php-fpm logs it at: ALERT, ERROR, WARNING or NOTICE, or "" for the few
+// findings php-fpm does not log itself (they say so in Msg).
 type Error struct {
 	Kind  error
 	Level string
@@ -332,16 +333,22 @@ func hasGlobMeta(s string) bool { return strings.ContainsAny(s, "*?[") }
 // include is fpm_conf_ini_parser_include: glob(GLOB_ERR|GLOB_MARK), load
 // every match that is not a directory, in sorted order.
 func (l *loader) include(pattern string, at badgateway.Pos, chain []badgateway.Pos) bool {
-	pattern = l.resolve(pattern, nil, "")
+	if pattern == "" {
+		// fpm_evaluate_full_path turns "" into "<prefix>/", a directory
+		pattern = l.resolve("x", nil, "")
+		pattern = pattern[:len(pattern)-1]
+	} else {
+		pattern = l.resolve(pattern, nil, "")
+	}
 	if l.opts.noInclude {
 		return true
 	}
-	matches, aborted := globLikeC(pattern)
+	matches, any, aborted := globLikeC(pattern)
 	if aborted {
 		l.errorf(at, ErrInclude, "Unable to globalize '%s' (ret=2) from %s at line %d.", pattern, at.File, at.Line)
 		return false
 	}
-	if len(matches) == 0 {
+	if !any {
 		l.problem(at, badgateway.SeverityWarning, ErrInclude, "WARNING", "Nothing matches the include pattern '%s' from %s at line %d.", pattern, at.File, at.Line)
 		return true
 	}
@@ -361,14 +368,15 @@ func (l *loader) include(pattern string, at badgateway.Pos, chain []badgateway.P
 // (GLOB_ABORTED, php-fpm's "ret=2"), except one that is not a directory.
 // Matches are sorted; directories among them are left out, as php-fpm
 // skips them.
-func globLikeC(pattern string) (matches []string, aborted bool) {
+func globLikeC(pattern string) (matches []string, any, aborted bool) {
 	ms, aborted := globRec(pattern, 0)
+	any = len(ms) > 0
 	for _, p := range ms {
 		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
 			matches = append(matches, p)
 		}
 	}
-	return matches, aborted
+	return matches, any, aborted
 }
 
 func globRec(pattern string, depth int) ([]string, bool) {

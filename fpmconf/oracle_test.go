@@ -82,11 +82,12 @@ func corpusFiles(t testing.TB) []string {
 
 // fpmResult is what php-fpm -tt said.
 type fpmResult struct {
-	ok     bool
-	dump   map[string]string // "section\x00key" -> value; arrays keep their [key] in the key
-	order  map[string][]string
-	reason string // first ERROR/ALERT, without its [file:line] prefix
-	output string
+	ok       bool
+	dump     map[string]string // "section\x00key" -> value; arrays keep their [key] in the key
+	order    map[string][]string
+	reason   string   // first ERROR/ALERT, without its [file:line] prefix
+	warnings []string // WARNING lines
+	output   string
 }
 
 var (
@@ -112,6 +113,9 @@ func parseFPMOutput(out string) fpmResult {
 		}
 		level, msg := m[1], m[2]
 		switch level {
+		case "WARNING":
+			r.warnings = append(r.warnings, normWarning(msg))
+			continue
 		case "ERROR", "ALERT":
 			if r.reason == "" {
 				r.reason = fpmPrefixRE.ReplaceAllString(msg, "")
@@ -463,8 +467,19 @@ func (o *oracleRun) check(t *testing.T, entry, dir string, agg *oracleStats) {
 		t.Errorf("php-fpm accepts, Load reports %q (problems %v)", ours, cfg.Problems)
 		return
 	}
-	got := dumpLike(cfg)
+	var ourWarnings []string
+	for _, p := range cfg.Problems {
+		var e *Error
+		if errors.As(p.Err, &e) && e.Level == "WARNING" {
+			ourWarnings = append(ourWarnings, normWarning(e.Msg))
+		}
+	}
 	same := true
+	if diff := cmp.Diff(res.warnings, ourWarnings); diff != "" {
+		same = false
+		t.Errorf("warnings differ (-php-fpm +Load):\n%s", diff)
+	}
+	got := dumpLike(cfg)
 	for sec, want := range res.order {
 		st.keysTotal += len(want)
 		g := got[sec]
@@ -539,6 +554,15 @@ func TestOracleEdge(t *testing.T) {
 		})
 	}
 	t.Cleanup(func() { t.Logf("oracle edge cases: %v; namespace=%v", &st, o.namespace) })
+}
+
+// normWarning drops the " from FILE at line N." tail php-fpm adds to
+// include warnings (its line numbers are off after an include).
+func normWarning(s string) string {
+	if i := strings.Index(s, "' from "); i >= 0 && strings.HasPrefix(s, "Nothing matches") {
+		return s[:i+1]
+	}
+	return s
 }
 
 func lookupIn(n string, known map[string]bool) error {

@@ -364,7 +364,7 @@ func (l *loader) unixTestConfig(p *Pool) {
 	if lv := p.Listen.Value; lv.Network == "unix" && len(lv.Path) >= sunPathMax {
 		// php-fpm 8.2 -t accepts this (later versions reject it); bind(2)
 		// fails at start-up.
-		l.problem(orPos(p.Listen.Pos, p), badgateway.SeverityWarning, ErrValidation, "WARNING", "[pool %s] unix socket path '%s' is %d bytes; bind(2) accepts at most %d", p.Name, lv.Path, len(lv.Path), sunPathMax-1)
+		l.problem(orPos(p.Listen.Pos, p), badgateway.SeverityWarning, ErrValidation, "", "[pool %s] unix socket path '%s' is %d bytes; bind(2) accepts at most %d", p.Name, lv.Path, len(lv.Path), sunPathMax-1)
 	}
 	if !checkUser(p.ListenOwner) {
 		return
