@@ -33,7 +33,9 @@ func TestTokenizerRandomNginx(t *testing.T) {
 		n = atoi(v)
 	}
 	compared, skipped := 0, 0
-	defer func() { t.Logf("%d cases with a syntax error compared, %d accepted, %d skipped", compared, n-compared-skipped, skipped) }()
+	defer func() {
+		t.Logf("%d cases with a syntax error compared, %d accepted, %d skipped", compared, n-compared-skipped, skipped)
+	}()
 	for i := 0; i < n; i++ {
 		var b strings.Builder
 		for j := 0; j < 4+rng.IntN(24); j++ {
