@@ -473,3 +473,14 @@ func TestListenQueue(t *testing.T) {
 		t.Errorf("511 on somaxconn 4096: %d, want 511", got)
 	}
 }
+
+func TestEffectiveConversions(t *testing.T) {
+	for v, want := range map[string]bool{"1": true, "On": true, "yes": true, "": false, "0": false, "off": false, "2": true} {
+		if got := (Effective{Value: v}).Bool(); got != want {
+			t.Errorf("Bool(%q) = %v, want %v", v, got, want)
+		}
+	}
+	if n, ok := (Effective{Value: "256M"}).Size(); n != 256<<20 || !ok {
+		t.Errorf("Size(256M) = %d, %v", n, ok)
+	}
+}

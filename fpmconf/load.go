@@ -90,6 +90,7 @@ type Error struct {
 	Msg   string
 }
 
+// Error returns Msg.
 func (e *Error) Error() string { return e.Msg }
 
 // Unwrap returns the kind sentinel.

@@ -57,12 +57,15 @@ func (p PM) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 // LogLevel is php-fpm's log_level (zlog.h: debug 1 … alert 5).
 type LogLevel int
 
+// The levels of log_level. The zero LogLevel never appears in a loaded
+// Config: an unset log_level is LogNotice (php-fpm -tt prints it as
+// "unknown value" but logs at notice).
 const (
-	LogDebug   LogLevel = 1
-	LogNotice  LogLevel = 2
-	LogWarning LogLevel = 3
-	LogError   LogLevel = 4
-	LogAlert   LogLevel = 5
+	LogDebug   LogLevel = 1 // debug
+	LogNotice  LogLevel = 2 // notice (the default)
+	LogWarning LogLevel = 3 // warning, warn
+	LogError   LogLevel = 4 // error
+	LogAlert   LogLevel = 5 // alert
 )
 
 // String returns the lower-case level name php-fpm's -tt prints.

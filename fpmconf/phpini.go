@@ -46,12 +46,12 @@ func (ini *PHPIni) Names() []string {
 	return names
 }
 
-// PHPIniDefaults are PHP 8.2's built-in values of the directives that
+// phpIniDefaults are PHP 8.2's built-in values of the directives that
 // matter to gateway errors (what php8.2 -n reports, opcache loaded;
 // max_execution_time is 30 for FPM, the CLI forces 0), used when neither
 // php.ini nor the pool sets them. Sizes are php.ini size strings (see
 // ParseSize), times are seconds, booleans "1" or "0".
-var PHPIniDefaults = map[string]string{
+var phpIniDefaults = map[string]string{
 	"max_execution_time":              "30",
 	"max_input_time":                  "-1",
 	"memory_limit":                    "128M",
@@ -150,6 +150,18 @@ func parsePHPIni(ini *PHPIni, path, text string, lookup func(string) (string, bo
 	}
 }
 
+// PHPIniDefault returns PHP 8.2's built-in value of a directive that
+// matters to gateway errors (max_execution_time, memory_limit,
+// post_max_size, upload_max_filesize, default_socket_timeout,
+// display_errors, log_errors, error_log, max_input_time, max_input_vars,
+// output_buffering and the opcache memory settings), as php8.2 -n reports
+// it with opcache loaded (max_execution_time is 30 for FPM; the CLI forces
+// 0). ok is false for other directives.
+func PHPIniDefault(name string) (value string, ok bool) {
+	value, ok = phpIniDefaults[name]
+	return value, ok
+}
+
 func lineStarts(text string) []int {
 	starts := []int{0}
 	for i := 0; i < len(text); i++ {
@@ -171,7 +183,7 @@ type Effective struct {
 // PHPIni returns the value the pool's PHP runs with for directive name:
 // the pool's php_admin_value/php_admin_flag, else its php_value/php_flag
 // (see PHPSetting for the order php-fpm applies them in), else the php.ini
-// value (ini may be nil), else PHP's built-in default from PHPIniDefaults
+// value (ini may be nil), else PHP's built-in default from PHPIniDefault
 // ("" and Source "default" when the directive is not listed there).
 //
 // Not modelled: the PHP_VALUE/PHP_ADMIN_VALUE FastCGI parameters a web
@@ -196,5 +208,23 @@ func (p *Pool) PHPIni(ini *PHPIni, name string) Effective {
 	if v, ok := ini.Get(name); ok {
 		return Effective{Name: name, Value: v.Value, Source: "php.ini", Pos: v.Pos}
 	}
-	return Effective{Name: name, Value: PHPIniDefaults[name], Source: "default"}
+	v, _ := PHPIniDefault(name)
+	return Effective{Name: name, Value: v, Source: "default"}
+}
+
+// Size reads the value as a php.ini quantity (see ParseSize): bytes for
+// memory_limit/post_max_size/upload_max_filesize (-1 = no limit), seconds
+// for max_execution_time/max_input_time/default_socket_timeout (0 or -1 =
+// no limit, as PHP defines for each).
+func (e Effective) Size() (int64, bool) { return ParseSize(e.Value) }
+
+// Bool reads the value as PHP's zend_ini_parse_bool does: "on", "yes",
+// "true" (any case) are true, anything else is true when its leading
+// integer is not zero.
+func (e Effective) Bool() bool {
+	switch strings.ToLower(strings.TrimSpace(e.Value)) {
+	case "on", "yes", "true":
+		return true
+	}
+	return cStrtol(e.Value) != 0
 }
