@@ -3,6 +3,7 @@ package nginxconf
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -261,7 +262,35 @@ func (b *builder) buildHTTP(children []*Directive, dir *Directive) *HTTP {
 			h.Servers = append(h.Servers, b.buildServer(s, s.Children, h.Settings))
 		}
 	}
+	markDefaults(h.Servers)
 	return h
+}
+
+// markDefaults sets Listen.IsDefault on the default server of every
+// address (ngx_http_add_addresses: default_server, else the first).
+func markDefaults(servers []*Server) {
+	first := map[string]*Listen{}
+	marked := map[string]bool{}
+	for _, s := range servers {
+		for _, l := range s.Listen {
+			key := "unix:" + l.Unix
+			if l.Unix == "" {
+				key = l.Host + "|" + strconv.Itoa(l.Port)
+			}
+			if _, ok := first[key]; !ok {
+				first[key] = l
+			}
+			if l.DefaultServer && !marked[key] {
+				marked[key] = true
+				l.IsDefault = true
+			}
+		}
+	}
+	for key, l := range first {
+		if !marked[key] {
+			l.IsDefault = true
+		}
+	}
 }
 
 func (b *builder) buildServer(dir *Directive, children []*Directive, parent *Settings) *Server {

@@ -171,7 +171,11 @@ type Listen struct {
 	Host string `json:"host,omitempty"`
 	Port int    `json:"port,omitempty"`
 	// Parameters that matter for routing.
-	DefaultServer bool       `json:"default_server,omitempty"`
+	DefaultServer bool `json:"default_server,omitempty"`
+	// IsDefault reports whether this server is the default server for
+	// this address: the one marked default_server, else the first server
+	// that listens on it (order is kept as nginx reads it).
+	IsDefault     bool       `json:"is_default,omitempty"`
 	SSL           bool       `json:"ssl,omitempty"`
 	HTTP2         bool       `json:"http2,omitempty"`
 	ProxyProtocol bool       `json:"proxy_protocol,omitempty"`

@@ -5,10 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
+
+var emptyFS = fstest.MapFS{}
 
 var passCases = []struct {
 	module, raw string
@@ -67,5 +70,25 @@ func TestParsePassNginx(t *testing.T) {
 		if accepted := !strings.Contains(stderr, "[emerg]"); accepted != tc.ok {
 			t.Errorf("%s_pass %s: nginx accepts = %v, we say %v: %s", tc.module, tc.raw, accepted, tc.ok, stderr)
 		}
+	}
+}
+
+func TestDefaultServer(t *testing.T) {
+	src := "events {}\nhttp {\n server { listen 80; server_name a; }\n server { listen 80 default_server; server_name b; }\n server { listen 8080; server_name c; }\n server { listen 8080; server_name d; }\n server { server_name e; }\n}\n"
+	cfg, err := Parse("/etc/nginx/nginx.conf", []byte(src), &Options{FS: emptyFS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range cfg.HTTP.Servers {
+		for _, l := range s.Listen {
+			if l.IsDefault {
+				got = append(got, s.ServerNames[0]+"@"+l.Raw)
+			}
+		}
+	}
+	// e listens on *:80 by default, like a's "80".
+	if diff := cmp.Diff([]string{"b@80", "c@8080"}, got); diff != "" {
+		t.Errorf("default servers (-want +got):\n%s", diff)
 	}
 }
