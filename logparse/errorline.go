@@ -357,8 +357,9 @@ func syslogTimeShape(s string) bool {
 		isDigit(s[13]) && isDigit(s[14]) && s[15] == ' '
 }
 
-// parseSyslogHeader parses "[<PRI>]Mmm dd HH:MM:SS HOST TAG: " and returns
-// its length, or the offset of the problem and an error.
+// parseSyslogHeader parses "[<PRI>]Mmm dd HH:MM:SS [HOST ]TAG: " (HOST is
+// left out with nginx's "nohostname" and may be empty) and returns its
+// length, or the offset of the problem and an error.
 func parseSyslogHeader(e *ErrorEntry, s string) (int, error) {
 	p := 0
 	e.SyslogPriority = -1
@@ -379,6 +380,11 @@ func parseSyslogHeader(e *ErrorEntry, s string) (int, error) {
 	sp := strings.IndexByte(s[p:min(len(s), p+256)], ' ')
 	if sp < 0 {
 		return p, ErrBadSyslog
+	}
+	if tok := s[p : p+sp]; len(tok) > 1 && tok[len(tok)-1] == ':' {
+		// "nohostname": "<PRI>Mmm dd HH:MM:SS TAG: " (ngx_syslog_add_header).
+		e.SyslogTag = tok[:len(tok)-1]
+		return p + sp + 1, nil
 	}
 	e.SyslogHost = s[p : p+sp]
 	p += sp + 1

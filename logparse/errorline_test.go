@@ -198,6 +198,17 @@ func TestParseErrorLine(t *testing.T) {
 				SyslogPriority: 186, SyslogHost: "vm", SyslogTag: "nginx"},
 		},
 		{
+			// testdata/logs/capture-syslog-nohostname.sh: no HOST field;
+			// an empty server name (no server_name) is "server: ,".
+			name: "syslog nohostname, empty server",
+			line: `<187>Nov 21 00:53:21 nginx_err: 2026/11/21 00:53:21 [error] 8998#8998: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: , request: "GET /x HTTP/1.1", upstream: "http://127.0.0.1:49159/x", host: "127.0.0.1:35675"`,
+			want: ErrorEntry{Form: FormSyslog, Time: utc("2026/11/21 00:53:21"), Level: LevelError, PID: 8998, TID: 8998, CID: 1,
+				Message: "connect() failed", Syscall: "connect", Errno: 111, ErrnoText: "Connection refused", Action: "connecting to upstream",
+				Fields: FieldClient | FieldServer | FieldRequest | FieldUpstream | FieldHost,
+				Client: "127.0.0.1", Request: "GET /x HTTP/1.1", Upstream: "http://127.0.0.1:49159/x", Host: "127.0.0.1:35675",
+				SyslogPriority: 187, SyslogTag: "nginx_err"},
+		},
+		{
 			// The line above as a syslog daemon (rsyslog's default file
 			// format) writes it: the same bytes without "<PRI>". No syslog
 			// daemon runs here, so the "<186>" was removed by hand.
