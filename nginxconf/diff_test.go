@@ -15,6 +15,7 @@ import (
 // entry: nginx and we must agree on whether the file is accepted and, if
 // not, on the line of the error.
 func TestTokenizerRandomNginx(t *testing.T) {
+	t.Parallel()
 	bin := nginxBinary(t)
 	pieces := []string{"a", "b1", " ", " ", "\n", "\t", ";", ";", "{", "}", "\"q w\"", "'x;y'", `\"`, `\\`, `\`,
 		"$v", "${v}", "#c\n", "\"", "'", ")", "(", "\"a\")", "ä", "\r\n",

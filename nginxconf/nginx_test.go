@@ -104,6 +104,7 @@ func runNginx(t *testing.T, bin, dir, conf string, dump bool) (string, string) {
 // checks testdata/syntax-lines.tsv (which TestCorpusOracle uses) against
 // it; -update rewrites the file.
 func TestCorpusSyntaxLinesNginx(t *testing.T) {
+	t.Parallel()
 	bin := nginxBinary(t)
 	files := corpusFiles(t)
 	var rows []string
@@ -150,6 +151,7 @@ func TestCorpusSyntaxLinesNginx(t *testing.T) {
 // with LoadDump and must name the same files, in the same order, as Load
 // reads from disk, with the statement counts of nginx-verdicts.tsv.
 func TestCorpusStatementsNginxDump(t *testing.T) {
+	t.Parallel()
 	bin := nginxBinary(t)
 	files := corpusFiles(t)
 	n, skipped := 0, 0

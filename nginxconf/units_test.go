@@ -102,6 +102,7 @@ func TestParseSize(t *testing.T) {
 // our parsers accept: a millisecond slot (proxy_read_timeout), a size
 // slot (proxy_buffer_size) and an offset slot (client_max_body_size).
 func TestUnitsNginx(t *testing.T) {
+	t.Parallel()
 	bin := nginxBinary(t)
 	try := func(directive, value string) bool {
 		dir := t.TempDir()
