@@ -484,3 +484,27 @@ func TestEffectiveConversions(t *testing.T) {
 		t.Errorf("Size(256M) = %d, %v", n, ok)
 	}
 }
+
+func TestNoHangOnSpecialFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo.conf")
+	if err := syscallMkfifo(fifo); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	done := make(chan *Config, 1)
+	go func() {
+		cfg, _ := Load(fifo, &Options{SkipHostChecks: true})
+		done <- cfg
+	}()
+	select {
+	case cfg := <-done:
+		if len(cfg.Problems) == 0 || !errors.Is(cfg.Problems[0], ErrRead) {
+			t.Errorf("problems %v, want ErrRead", cfg.Problems)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Load blocked on a FIFO")
+	}
+	if _, err := LoadPHPIni("/dev/zero", nil); err == nil {
+		t.Error("LoadPHPIni(/dev/zero) did not fail")
+	}
+}

@@ -212,6 +212,11 @@ func (l *loader) loadFile(path string, from []badgateway.Pos) bool {
 	if len(from) > 0 {
 		top = from[0]
 	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		// a FIFO or device would block or never end (php-fpm would hang)
+		l.errorf(top, ErrRead, "failed to load configuration file '%s': not a regular file", path)
+		return false
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		l.errorf(top, ErrRead, "failed to open configuration file '%s': %s", path, errnoText(err))

@@ -95,6 +95,10 @@ func LoadPHPIni(path string, opts *Options) (*PHPIni, error) {
 	if max <= 0 {
 		max = 16 << 20
 	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		ini.Problems.Add(badgateway.Pos{File: path}, &Error{Kind: ErrRead, Level: "ERROR", Msg: "not a regular file"})
+		return ini, ini.Problems.Err()
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		ini.Problems.Add(badgateway.Pos{File: path}, &Error{Kind: ErrRead, Level: "ERROR", Msg: err.Error()})
