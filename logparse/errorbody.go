@@ -114,12 +114,21 @@ func (c *context) set(k int, v string) {
 	}
 }
 
-// parseBody fills the message, syscall, errno, action and context fields of
-// e from s, the text after "PID#TID: [*CID ]". atCap says the record has
-// nginx's maximum length and was therefore probably cut.
-func parseBody(e *ErrorEntry, s string, atCap bool) {
-	var c context
-	start, found := findContext(s, atCap, &c)
+// body is what parseBody finds in the text after "PID#TID: [*CID ]". It is
+// returned by value (not written through a pointer) so that the hot path
+// stores its strings without GC write barriers.
+type body struct {
+	message, syscall, errnoText, action string
+	errno                               int
+	ctx                                 context
+	truncated                           bool
+}
+
+// parseBody splits s, the text after "PID#TID: [*CID ]", into message,
+// syscall, errno, action and context. atCap says the record has nginx's
+// maximum length and was therefore probably cut.
+func parseBody(s string, atCap bool) (b body) {
+	start, c, found := findContext(s, atCap)
 	if !found {
 		start = len(s)
 	}
@@ -134,7 +143,7 @@ func parseBody(e *ErrorEntry, s string, atCap bool) {
 	} else if i := actionStart(r); i >= 0 {
 		a := r[i+len(" while "):]
 		if !strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"' {
-			e.Action = a
+			b.action = a
 			r = r[:i]
 		}
 	}
@@ -143,31 +152,30 @@ func parseBody(e *ErrorEntry, s string, atCap bool) {
 		if i := errnoStart(r); i >= 0 {
 			v, d := atou(r[i+2:])
 			if d > 0 && d <= 10 && strings.HasPrefix(r[i+2+d:], ": ") && v <= 1<<31-1 {
-				e.Errno = int(v)
-				e.ErrnoText = r[i+2+d+2 : n-1]
+				b.errno = int(v)
+				b.errnoText = r[i+2+d+2 : n-1]
 				r = r[:i]
 			}
 		}
 	}
-	e.Message = r
-	e.Syscall = syscallName(r)
+	b.message = r
+	b.syscall = syscallName(r)
 	if found {
-		e.Fields = c.fields
-		e.Client, e.Server, e.Request, e.Subrequest = c.client, c.server, c.request, c.subrequest
-		e.Upstream, e.Host, e.Referrer, e.Resolver = c.upstream, c.host, c.refr, c.resolver
+		b.ctx = c
 	}
 	switch {
 	case atCap:
-		e.Truncated = true
-	case !found && e.Action == "" && strings.HasPrefix(r, fastcgiStderrPrefix) && !strings.HasSuffix(r, `"`):
+		b.truncated = true
+	case !found && b.action == "" && strings.HasPrefix(r, fastcgiStderrPrefix) && !strings.HasSuffix(r, `"`):
 		// A stderr text without closing quote and context was cut, though
 		// not at 2048 bytes (a relay or a build with another limit cut it).
-		e.Truncated = true
+		b.truncated = true
 	}
+	return b
 }
 
 // findContext returns the offset in s where the context suffix starts.
-func findContext(s string, lenient bool, c *context) (int, bool) {
+func findContext(s string, lenient bool) (int, context, bool) {
 	fallback, fbStart := context{}, -1
 	from := 0
 	for try := 0; try < maxContextTries; try++ {
@@ -180,21 +188,19 @@ func findContext(s string, lenient bool, c *context) (int, bool) {
 		if lenient && !lenientCandidate(s[:i]) {
 			continue
 		}
-		var cc context
-		if !parseSuffix(s[i:], lenient, &cc) {
+		cc, ok := parseSuffix(s[i:], lenient)
+		if !ok {
 			continue
 		}
 		if cc.fields&FieldRequest == 0 || strings.Count(cc.request, " ") <= 2 {
-			*c = cc
-			return i, true
+			return i, cc, true
 		}
 		if fbStart < 0 {
 			fallback, fbStart = cc, i
 		}
 	}
 	if fbStart >= 0 {
-		*c = fallback
-		return fbStart, true
+		return fbStart, fallback, true
 	}
 	// Resolver context: ", resolver: ADDR" at the very end.
 	// Scan back over the address first so that records without it cost
@@ -205,14 +211,9 @@ func findContext(s string, lenient bool, c *context) (int, bool) {
 	}
 	if i < len(s) && strings.HasSuffix(s[:i], dResolver) {
 		i -= len(dResolver)
-		v := s[i+len(dResolver):]
-		{
-			c.fields = FieldResolver
-			c.resolver = v
-			return i, true
-		}
+		return i, context{fields: FieldResolver, resolver: s[i+len(dResolver):]}, true
 	}
-	return 0, false
+	return 0, context{}, false
 }
 
 // lenientCandidate checks, for a record cut at 2048 bytes, that the text
@@ -231,23 +232,23 @@ func lenientCandidate(before string) bool {
 // parseSuffix parses t, which starts with ", client: ", as nginx's request
 // context. With lenient (a record cut at 2048 bytes) the last field may be
 // cut, and a cut delimiter at the end is ignored.
-func parseSuffix(t string, lenient bool, c *context) bool {
+func parseSuffix(t string, lenient bool) (c context, ok bool) {
 	p := len(dClient)
 	v, n := untilCommaSpace(t[p:])
 	if v == "" || !validAddr(v) {
-		return false
+		return c, false
 	}
 	c.client = v
 	c.fields = FieldClient
 	p += n
 	if p == len(t) {
-		return true
+		return c, true
 	}
 	if strings.HasPrefix(t[p:], dServer) {
 		p += len(dServer)
 		v, n = untilCommaSpace(t[p:])
 		if !validServer(v) {
-			return false
+			return c, false
 		}
 		c.server = v
 		c.fields |= FieldServer
@@ -257,7 +258,7 @@ func parseSuffix(t string, lenient bool, c *context) bool {
 	for p < len(t) {
 		k := quotedKeyAt(t[p:], last)
 		if k < 0 {
-			return lenient && partialDelim(t[p:])
+			return c, lenient && partialDelim(t[p:])
 		}
 		p += len(quotedKeys[k].key)
 		rest := t[p:]
@@ -265,19 +266,19 @@ func parseSuffix(t string, lenient bool, c *context) bool {
 		if end < 0 {
 			if n := len(rest); n > 0 && rest[n-1] == '"' {
 				c.set(k, rest[:n-1])
-				return true
+				return c, true
 			}
 			if lenient {
 				c.set(k, rest)
-				return true
+				return c, true
 			}
-			return false
+			return c, false
 		}
 		c.set(k, rest[:end])
 		p += end + 1
 		last = k
 	}
-	return true
+	return c, true
 }
 
 // untilCommaSpace returns the text up to the next ", " (or all of s) and

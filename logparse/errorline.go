@@ -96,8 +96,8 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (ErrorEntry, error) {
 	if !isRecordStart(line) {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
 	}
-	var e ErrorEntry
-	if col, err := parseRecord(&e, string(line), loc, nil); err != nil {
+	e, col, err := parseRecord(string(line), loc, nil)
+	if err != nil {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
 	}
 	e.Pos = badgateway.Pos{Line: 1}
@@ -116,57 +116,63 @@ func trimEOL(b []byte) []byte {
 
 func countByte(s string, c byte) int { return strings.Count(s, string(c)) }
 
-// parseRecord fills e from the record s (already without its final EOL).
-// Raw is set to s and every string field is a substring of s. On error it
-// returns the 1-based byte column of the problem.
-func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache) (col int, err error) {
+// parseRecord parses the record s (already without its final EOL). Raw is
+// s and every string field is a substring of s. On error it returns the
+// 1-based byte column of the problem. The entry is built in a local and
+// returned by value, which keeps GC write barriers off the hot path.
+func parseRecord(s string, loc *time.Location, tc *timeCache) (e ErrorEntry, col int, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	e.Raw = s
 	p, hdr := 0, 0
+	var b body
 	switch {
-	case len(s) > 0 && s[0] >= '0' && s[0] <= '9':
+	case len(s) > 0 && isDigit(s[0]):
 		e.Form = FormPlain
 	case strings.HasPrefix(s, "nginx: "):
 		e.Form = FormConsole
 		p = len("nginx: ")
-		if n := levelBracket(s[p:], e); n > 0 {
+		if l, n := levelBracket(s[p:]); n > 0 {
+			e.Level = l
 			p += n
 		}
-		parseBody(e, s[p:], false)
-		return 0, nil
+		b = parseBody(s[p:], false)
+		e.setBody(&b)
+		return e, 0, nil
 	default:
 		e.Form = FormSyslog
-		n, err := parseSyslogHeader(e, s)
+		pri, host, tag, n, err := parseSyslogHeader(s)
 		if err != nil {
-			return n + 1, err
+			return ErrorEntry{}, n + 1, err
 		}
+		e.SyslogPriority, e.SyslogHost, e.SyslogTag = pri, host, tag
 		p, hdr = n, n
 	}
 	// Plain line (possibly after a syslog header).
 	t, ok := tc.parse(s[p:], loc)
 	if !ok {
 		if len(s)-p < 19 || !timeShape(s[p:]) {
-			return p + 1, ErrNotErrorLog
+			return ErrorEntry{}, p + 1, ErrNotErrorLog
 		}
-		return p + 1, ErrBadTime
+		return ErrorEntry{}, p + 1, ErrBadTime
 	}
 	e.Time = t
 	p += 19
 	if !strings.HasPrefix(s[p:], " [") {
-		return p + 1, ErrNotErrorLog
+		return ErrorEntry{}, p + 1, ErrNotErrorLog
 	}
 	p++
-	n := levelBracket(s[p:], e)
+	l, n := levelBracket(s[p:])
 	if n == 0 {
-		return p + 1, ErrBadLevel
+		return ErrorEntry{}, p + 1, ErrBadLevel
 	}
+	e.Level = l
 	p += n
 	// PID#TID:
 	pid, n := atou(s[p:])
 	if n == 0 || n > 10 || p+n >= len(s) || s[p+n] != '#' || pid > 1<<31-1 {
-		return p + 1, ErrBadPID
+		return ErrorEntry{}, p + 1, ErrBadPID
 	}
 	e.PID = int(pid)
 	p += n + 1
@@ -174,7 +180,7 @@ func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache) (co
 	if n == 0 || n > 20 || !strings.HasPrefix(s[p+n:], ": ") {
 		// ": " may be missing only when the record is empty after "PID#TID:".
 		if !(n > 0 && n <= 20 && s[p+n:] == ":") {
-			return p + 1, ErrBadPID
+			return ErrorEntry{}, p + 1, ErrBadPID
 		}
 	}
 	e.TID = tid
@@ -190,30 +196,40 @@ func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache) (co
 			p += 1 + n + 1
 		}
 	}
-	parseBody(e, s[p:], len(s)-hdr >= MaxErrorStr-1)
-	return 0, nil
+	b = parseBody(s[p:], len(s)-hdr >= MaxErrorStr-1)
+	e.setBody(&b)
+	return e, 0, nil
 }
 
-// levelBracket parses "[level] " at the start of s into e.Level and returns
-// the number of bytes used, 0 if s does not start with a known level.
-func levelBracket(s string, e *ErrorEntry) int {
+// setBody copies the parts parseBody found into e (inlined).
+func (e *ErrorEntry) setBody(b *body) {
+	e.Message, e.Syscall, e.Errno, e.ErrnoText, e.Action = b.message, b.syscall, b.errno, b.errnoText, b.action
+	c := &b.ctx
+	e.Fields = c.fields
+	e.Client, e.Server, e.Request, e.Subrequest = c.client, c.server, c.request, c.subrequest
+	e.Upstream, e.Host, e.Referrer, e.Resolver = c.upstream, c.host, c.refr, c.resolver
+	e.Truncated = b.truncated
+}
+
+// levelBracket parses "[level] " at the start of s and returns the level
+// and the number of bytes used, 0 if s does not start with a known level.
+func levelBracket(s string) (Level, int) {
 	if len(s) < 3 || s[0] != '[' {
-		return 0
+		return LevelUnknown, 0
 	}
 	end := strings.IndexByte(s[:min(len(s), 10)], ']')
 	if end < 0 {
-		return 0
+		return LevelUnknown, 0
 	}
 	l := ParseLevel(s[1:end])
 	if l == LevelUnknown {
-		return 0
+		return LevelUnknown, 0
 	}
-	e.Level = l
 	n := end + 1
 	if n < len(s) && s[n] == ' ' {
 		n++
 	}
-	return n
+	return l, n
 }
 
 // ParseLevel returns the Level nginx prints as name ("emerg" … "debug"),
@@ -360,40 +376,38 @@ func syslogTimeShape(s string) bool {
 // parseSyslogHeader parses "[<PRI>]Mmm dd HH:MM:SS [HOST ]TAG: " (HOST is
 // left out with nginx's "nohostname" and may be empty) and returns its
 // length, or the offset of the problem and an error.
-func parseSyslogHeader(e *ErrorEntry, s string) (int, error) {
+func parseSyslogHeader(s string) (pri int, host, tag string, n int, err error) {
 	p := 0
-	e.SyslogPriority = -1
+	pri = -1
 	if len(s) > 0 && s[0] == '<' {
 		v, n := atou(s[1:])
 		if n == 0 || n > 3 || v > 191 || 1+n >= len(s) || s[1+n] != '>' {
-			return 0, ErrBadSyslog
+			return 0, "", "", 0, ErrBadSyslog
 		}
-		e.SyslogPriority = int(v)
+		pri = int(v)
 		p = n + 2
 	}
 	if !syslogTimeShape(s[p:]) {
-		return p, ErrNotErrorLog
+		return 0, "", "", p, ErrNotErrorLog
 	}
 	p += 16
 	// HOST may be empty (nginx's master before it knows the host name writes
 	// two spaces).
 	sp := strings.IndexByte(s[p:min(len(s), p+256)], ' ')
 	if sp < 0 {
-		return p, ErrBadSyslog
+		return 0, "", "", p, ErrBadSyslog
 	}
 	if tok := s[p : p+sp]; len(tok) > 1 && tok[len(tok)-1] == ':' {
 		// "nohostname": "<PRI>Mmm dd HH:MM:SS TAG: " (ngx_syslog_add_header).
-		e.SyslogTag = tok[:len(tok)-1]
-		return p + sp + 1, nil
+		return pri, "", tok[:len(tok)-1], p + sp + 1, nil
 	}
-	e.SyslogHost = s[p : p+sp]
+	host = s[p : p+sp]
 	p += sp + 1
 	colon := strings.Index(s[p:min(len(s), p+66)], ": ")
 	if colon <= 0 || strings.IndexByte(s[p:p+colon], ' ') >= 0 {
-		return p, ErrBadSyslog
+		return 0, "", "", p, ErrBadSyslog
 	}
-	e.SyslogTag = s[p : p+colon]
-	return p + colon + 2, nil
+	return pri, host, s[p : p+colon], p + colon + 2, nil
 }
 
 // isRecordStart reports whether line starts a new error-log record: a plain

@@ -137,8 +137,7 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 		} else {
 			s = string(rec)
 		}
-		var e ErrorEntry
-		col, err := parseRecord(&e, s, x.opts.Location, &x.times)
+		e, col, err := parseRecord(s, x.opts.Location, &x.times)
 		x.consume(rel, phys)
 		if err != nil {
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, col, startOff), Err: err}
@@ -158,8 +157,8 @@ func (x *ErrorReader) complete(line []byte) bool {
 	if len(line) == 0 {
 		return false
 	}
-	var e ErrorEntry
-	if _, err := parseRecord(&e, unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil); err != nil {
+	e, _, err := parseRecord(unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil)
+	if err != nil {
 		return false
 	}
 	return e.Fields != 0 && !e.Truncated
