@@ -257,7 +257,7 @@ func (l *loader) parse(path string, data []byte, from []badgateway.Pos) bool {
 		line := string(data[off:end])
 		lineStart := off
 		off = next
-		if line == "" {
+		if line == "" || isCommentOrBlank(line) {
 			continue
 		}
 		pos := func(o int) badgateway.Pos {
@@ -311,6 +311,21 @@ func (l *loader) parse(path string, data []byte, from []badgateway.Pos) bool {
 		}
 	}
 	return ok
+}
+
+// isCommentOrBlank reports whether PHP's scanner would see nothing but a
+// comment or blanks on the line: tabs and spaces, then either the end or
+// ';' (a '\r' would end the comment early, so such lines take the full
+// path).
+func isCommentOrBlank(line string) bool {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i < len(line) && line[i] != ';' {
+		return false
+	}
+	return strings.IndexByte(line[i:], '\r') < 0
 }
 
 // resolve is fpm_evaluate_full_path without $prefix expansion.
