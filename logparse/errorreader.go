@@ -99,7 +99,7 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 			return x.tooLong(startLine, startOff)
 		}
 		first := x.buf[x.r : x.r+end]
-		if len(bytes.TrimRight(first, "\r")) == 0 {
+		if len(trimEOL(first)) == 0 {
 			x.consume(end+nl, 1)
 			continue
 		}
@@ -130,7 +130,7 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 		if recEnd > x.max {
 			return x.tooLong(startLine, startOff)
 		}
-		rec := bytes.TrimRight(x.buf[x.r:x.r+recEnd], "\r\n")
+		rec := trimEOL(x.buf[x.r : x.r+recEnd])
 		var s string
 		if x.opts.ReuseRecord {
 			s = unsafe.String(unsafe.SliceData(rec), len(rec))
@@ -143,7 +143,10 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, col, startOff), Err: err}
 		}
 		e.Pos = x.pos(startLine, 0, startOff)
-		e.Lines = 1 + bytes.Count(rec, nlSep)
+		e.Lines = 1
+		if phys > 1 {
+			e.Lines += bytes.Count(rec, nlSep) // trailing blank lines were trimmed
+		}
 		return e, nil
 	}
 }
@@ -153,7 +156,7 @@ var nlSep = []byte{'\n'}
 // complete reports whether line is a whole record by itself: it parses and
 // ends with a context suffix, which nginx writes last. It does not allocate.
 func (x *ErrorReader) complete(line []byte) bool {
-	line = bytes.TrimRight(line, "\r")
+	line = trimEOL(line)
 	if len(line) == 0 {
 		return false
 	}
