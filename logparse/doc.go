@@ -42,6 +42,10 @@
 // Referer embeds a complete, valid-looking context, the real one (found
 // first, from the left) wins. See errorbody.go for the rules.
 //
+// Contexts of other modules (stream's ", bytes from/to client:…", mail's
+// ", login: …", OCSP's ", responder: …") are not split: they stay in
+// Message, and so does their action.
+//
 // Errno numbers are the platform's; their text comes from the C library and
 // differs between glibc and musl ("Connection timed out" vs "Operation timed
 // out"): match ErrorEntry.Errno, never ErrnoText.
