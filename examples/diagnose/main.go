@@ -5,7 +5,7 @@
 //
 // Usage:
 //
-//	diagnose [-error-log FILE]... [-format text|json] [-tz ZONE]
+//	diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-format text|json] [-tz ZONE]
 //
 // With no input it diagnoses a built-in incident: logs captured from real
 // nginx 1.22.1 and php-fpm 8.2 (see incident/SOURCES.md).
@@ -15,6 +15,12 @@
 //	-error-log FILE  an nginx error log; repeatable; "-" reads standard input;
 //	                 gzip-compressed files (rotations such as error.log.2.gz)
 //	                 are read transparently.
+//	-nginx-conf FILE nginx.conf (with everything it includes) or the output of
+//	                 `nginx -T`; its load problems (syntax errors, missing
+//	                 includes) are listed with file:line.
+//	-fpm-conf FILE   php-fpm.conf or a pool file; problems are php-fpm's own
+//	                 start-up errors, with its wording and file:line.
+//	-php-ini FILE    the php.ini php-fpm runs with.
 //	-format F        text (default), a report to read; or json, for programs:
 //	                 {"verdicts":[{"cause","title","status","confidence",
 //	                 "count","first","last","upstreams","evidence":[{"file",
@@ -23,12 +29,14 @@
 //	                 (local time, no zone) are read: "Local" (default), "UTC",
 //	                 or an IANA name such as "Europe/Berlin".
 //
-// Exit status: 0 when the report was printed (whatever it found); 1 when an
-// input could not be opened or read to its end (the report covers the rest
-// and lists the problem); 2 on a usage error.
+// Exit status: 0 when the report was printed (whatever it found, config
+// problems included); 1 when an input could not be opened or read to its
+// end (the report covers the rest and lists the problem); 2 on a usage
+// error.
 package main
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"flag"
@@ -40,7 +48,9 @@ import (
 
 	"github.com/badgateway/badgateway"
 	"github.com/badgateway/badgateway/classify"
+	"github.com/badgateway/badgateway/fpmconf"
 	"github.com/badgateway/badgateway/logparse"
+	"github.com/badgateway/badgateway/nginxconf"
 )
 
 // The built-in incident: real logs, see incident/SOURCES.md.
@@ -61,25 +71,28 @@ func (m *multi) String() string     { return strings.Join(*m, ",") }
 func (m *multi) Set(s string) error { *m = append(*m, s); return nil }
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("diagnose", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	flags := flag.NewFlagSet("diagnose", flag.ContinueOnError)
+	flags.SetOutput(stderr)
 	var errorLogs multi
-	fs.Var(&errorLogs, "error-log", "nginx error log `FILE` (repeatable; - = stdin; .gz read transparently)")
-	format := fs.String("format", "text", "output `format`: text or json")
-	tz := fs.String("tz", "Local", "time `zone` of the nginx host: Local, UTC or an IANA name")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-format text|json] [-tz ZONE]\n\n"+
+	flags.Var(&errorLogs, "error-log", "nginx error log `FILE` (repeatable; - = stdin; .gz read transparently)")
+	format := flags.String("format", "text", "output `format`: text or json")
+	tz := flags.String("tz", "Local", "time `zone` of the nginx host: Local, UTC or an IANA name")
+	nginxConf := flags.String("nginx-conf", "", "nginx.conf or the output of nginx -T (`FILE`)")
+	fpmConf := flags.String("fpm-conf", "", "php-fpm.conf or a pool file (`FILE`)")
+	phpIni := flags.String("php-ini", "", "the php.ini php-fpm runs with (`FILE`)")
+	flags.Usage = func() {
+		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-format text|json] [-tz ZONE]\n\n"+
 			"Tells why nginx answered 502/504 from its error logs. With no input it diagnoses a built-in real incident.\n\n")
-		fs.PrintDefaults()
+		flags.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := flags.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
 		return 2
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "diagnose: unexpected argument %q (give logs with -error-log FILE)\n", fs.Arg(0))
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "diagnose: unexpected argument %q (give logs with -error-log FILE)\n", flags.Arg(0))
 		return 2
 	}
 	if *format != "text" && *format != "json" {
@@ -94,7 +107,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	d := classify.NewDiagnoser(nil)
 	status := 0
-	builtin := len(errorLogs) == 0
+	var summary []string // one line per config read, for the text report
+	if *nginxConf != "" {
+		cfg, ok := loadNginx(*nginxConf)
+		status = max(status, addProblems(d, cfg.Problems, ok))
+		summary = append(summary, fmt.Sprintf("nginx config %s: %d files, %d problems", *nginxConf, len(cfg.Files), len(cfg.Problems)))
+	}
+	if *fpmConf != "" {
+		cfg, _ := fpmconf.Load(*fpmConf, nil)
+		status = max(status, addProblems(d, cfg.Problems, readable(*fpmConf)))
+		summary = append(summary, fmt.Sprintf("php-fpm config %s: %d files, %d pools, %d problems", *fpmConf, len(cfg.Files), len(cfg.Pools), len(cfg.Problems)))
+	}
+	if *phpIni != "" {
+		ini, _ := fpmconf.LoadPHPIni(*phpIni, nil)
+		if ini == nil {
+			ini = &fpmconf.PHPIni{}
+		}
+		status = max(status, addProblems(d, ini.Problems, readable(*phpIni)))
+		summary = append(summary, fmt.Sprintf("php.ini %s: %d values, %d problems", *phpIni, len(ini.Values), len(ini.Problems)))
+	}
+	builtin := len(errorLogs) == 0 && *nginxConf == "" && *fpmConf == "" && *phpIni == ""
 	if builtin {
 		f, err := incident.Open(incidentErrorLog)
 		if err != nil { // cannot happen: the file is embedded
@@ -132,9 +164,48 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		stdout.Write(append(b, '\n'))
 	} else {
-		writeText(stdout, rep, builtin)
+		writeText(stdout, rep, builtin, summary)
 	}
 	return status
+}
+
+// loadNginx reads an nginx config: an `nginx -T` dump (recognised by its
+// "# configuration file PATH:" headers) or a file with its includes. It
+// reports false when the file itself could not be read.
+func loadNginx(path string) (*nginxconf.Config, bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		cfg, _ := nginxconf.Load(path, nil) // gives the problem with its position
+		return cfg, false
+	}
+	if bytes.HasPrefix(data, []byte("# configuration file ")) || bytes.Contains(data, []byte("\n# configuration file ")) {
+		cfg, _ := nginxconf.LoadDump(data, nil)
+		return cfg, true
+	}
+	cfg, _ := nginxconf.Load(path, nil)
+	return cfg, true
+}
+
+// readable reports whether path can be opened for reading.
+func readable(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+// addProblems passes config problems to the report; the exit status is 1
+// when the config file could not be read at all.
+func addProblems(d *classify.Diagnoser, probs badgateway.Problems, readable bool) int {
+	for _, p := range probs {
+		d.AddProblem(p)
+	}
+	if !readable {
+		return 1
+	}
+	return 0
 }
 
 func displayName(name string) string {

@@ -183,3 +183,35 @@ func TestIncidentIsGolden(t *testing.T) {
 		t.Errorf("%s differs from testdata/incidents/demo/nginx-error.log: copy it again", incidentErrorLog)
 	}
 }
+
+// TestConfigs: -nginx-conf, -fpm-conf and -php-ini are read and their
+// problems shown with file:line; the captured configs of the demo load clean.
+func TestConfigs(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "nginx.conf")
+	if err := os.WriteFile(bad, []byte("events {}\nhttp {\n    server { listen 80; }\n}\n}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badPool := filepath.Join(dir, "www.conf")
+	if err := os.WriteFile(badPool, []byte("[www]\nlisten = /run/php.sock\npm = dynamic\npm.max_children = 5\npm.start_servers = 10\npm.min_spare_servers = 1\npm.max_spare_servers = 3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runCmd(t, "", "-nginx-conf", bad, "-fpm-conf", badPool)
+	if code != 0 {
+		t.Errorf("exit %d, want 0 (the files were read)", code)
+	}
+	for _, want := range []string{bad + ":5", badPool + ":", "pm.start_servers(10)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "built-in incident") {
+		t.Error("configs given, but the built-in incident was diagnosed")
+	}
+
+	demo := "../../testdata/incidents/demo/"
+	code, out, _ = runCmd(t, "", "-nginx-conf", demo+"nginx.conf", "-php-ini", demo+"php.ini")
+	if code != 0 || strings.Contains(out, "Problems reading") {
+		t.Errorf("demo configs: exit %d\n%s", code, out)
+	}
+}

@@ -15,8 +15,11 @@ const maxProblems = 10
 
 // writeText prints the report for a person: the ranked verdicts, each with
 // its evidence, what else it could be, and the fix.
-func writeText(w io.Writer, r *classify.Report, builtin bool) {
+func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) {
 	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	for _, c := range configs {
+		p("Read %s.\n", c)
+	}
 	if builtin {
 		p("No logs given: diagnosing the built-in incident (real nginx 1.22.1 + php-fpm 8.2 logs).\n")
 		p("Run it on yours: diagnose -error-log /var/log/nginx/error.log [-error-log error.log.1.gz ...]\n\n")
