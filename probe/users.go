@@ -163,25 +163,39 @@ func (p *Prober) Accounts(ctx context.Context) (*Accounts, error) {
 	return a, errors.Join(errs...)
 }
 
-// User returns the user named name, or whose uid is name when it is a
-// number. The error wraps ErrUnknownUser.
+// User returns the first user named name (as getpwnam(3) finds it), or,
+// when there is none and name is a number, the first user with that uid.
+// The error wraps ErrUnknownUser.
 func (a *Accounts) User(name string) (User, error) {
-	uid, numErr := parseID(name)
 	for _, u := range a.Users {
-		if u.Name == name || (numErr == nil && u.UID == uid) {
+		if u.Name == name {
 			return u, nil
+		}
+	}
+	if uid, err := parseID(name); err == nil {
+		for _, u := range a.Users {
+			if u.UID == uid {
+				return u, nil
+			}
 		}
 	}
 	return User{}, fmt.Errorf("probe: user %q: %w", name, ErrUnknownUser)
 }
 
-// Group returns the group named name, or whose gid is name when it is a
-// number. The error wraps ErrUnknownUser.
+// Group returns the first group named name, or, when there is none and
+// name is a number, the first group with that gid. The error wraps
+// ErrUnknownUser.
 func (a *Accounts) Group(name string) (Group, error) {
-	gid, numErr := parseID(name)
 	for _, g := range a.Groups {
-		if g.Name == name || (numErr == nil && g.GID == gid) {
+		if g.Name == name {
 			return g, nil
+		}
+	}
+	if gid, err := parseID(name); err == nil {
+		for _, g := range a.Groups {
+			if g.GID == gid {
+				return g, nil
+			}
 		}
 	}
 	return Group{}, fmt.Errorf("probe: group %q: %w", name, ErrUnknownUser)
