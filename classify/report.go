@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/badgateway/badgateway"
+	"github.com/badgateway/badgateway/fpmconf"
 	"github.com/badgateway/badgateway/logparse"
+	"github.com/badgateway/badgateway/nginxconf"
 )
 
 // Options tunes a Diagnoser. The zero value means defaults.
@@ -19,6 +21,11 @@ type Options struct {
 	// MaxRoutes bounds the memory spent on remembering which upstreams and
 	// routes failed (used to explain "no live upstreams"). Default 10000.
 	MaxRoutes int
+	// Nginx and FPM are the configurations the logs were written under, when
+	// known (either may be nil). They let the diagnosis decide between causes
+	// a log record alone cannot (see refine.go).
+	Nginx *nginxconf.Config
+	FPM   *fpmconf.Config
 }
 
 func (o *Options) maxEvidence() int {
@@ -276,6 +283,7 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 		return
 	}
 	d.symptoms++
+	s = d.refine(s, e)
 	if len(s.Candidates) == 0 {
 		if s.Status != 0 {
 			if d.other == nil {
