@@ -1,9 +1,12 @@
 package realserver
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -192,6 +195,14 @@ func Seq(actions ...Action) Action {
 	}
 }
 
+// Chmod changes the mode of the file name of the run's directory
+// (e.g. "www/secret.php").
+func Chmod(name string, mode os.FileMode) Action {
+	return func(ctx context.Context, e *Env) error {
+		return os.Chmod(e.Path(name), mode)
+	}
+}
+
 // Sleep waits d (or until ctx ends).
 func Sleep(d time.Duration) Action {
 	return func(ctx context.Context, e *Env) error {
@@ -220,5 +231,52 @@ func HoldAddr(name string) Action {
 		}
 		e.t.Cleanup(func() { l.Close() })
 		return nil
+	}
+}
+
+// CloseOnReuse serves HTTP/1.1 on {{addr name}} from the test process: a
+// backend that answers the first request of every connection with a
+// keep-alive 200 and closes the connection (FIN, no answer) when the next
+// request arrives on it, the way a backend whose idle timeout is shorter
+// than nginx's closes a kept-alive connection just as nginx reuses it. It
+// runs until the test ends. Use it in Scenario.Setup.
+func CloseOnReuse(name string) Action {
+	return func(ctx context.Context, e *Env) error {
+		addr, err := e.Addr(name)
+		if err != nil {
+			return err
+		}
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return err
+		}
+		e.t.Cleanup(func() { l.Close() })
+		go func() {
+			for {
+				c, err := l.Accept()
+				if err != nil {
+					return
+				}
+				go serveThenClose(c)
+			}
+		}()
+		return nil
+	}
+}
+
+// serveThenClose answers one request on c and closes c once the next
+// request has been read; it returns when the peer closes first.
+func serveThenClose(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	req, err := http.ReadRequest(br)
+	if err != nil {
+		return
+	}
+	io.Copy(io.Discard, req.Body)
+	const body = "backend ok\n"
+	fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\nConnection: keep-alive\r\n\r\n%s", len(body), body)
+	if req, err = http.ReadRequest(br); err == nil {
+		io.Copy(io.Discard, req.Body)
 	}
 }

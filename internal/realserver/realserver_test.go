@@ -25,6 +25,9 @@ func TestScenarios(t *testing.T) {
 			t.Run(sc.Name, func(t *testing.T) {
 				t.Parallel()
 				c := Run(t, sc)
+				if testing.Verbose() {
+					t.Logf("nginx-error.log:\n%s\nnginx-access.log:\n%s\nphp-fpm.log:\n%s", c.NginxErrorLog.Data, c.NginxAccessLog.Data, c.FPMLog.Data)
+				}
 				if *update && !t.Failed() {
 					if err := c.WriteDir(IncidentDir(sc.Name)); err != nil {
 						t.Fatal(err)

@@ -28,15 +28,17 @@ type Scenario struct {
 	// Name is the scenario's directory under testdata/incidents.
 	Name string
 	// Cause is the cause code of TAXONOMY.md this scenario demonstrates,
-	// the verdict classify should reach from the capture.
+	// the verdict classify should reach from the capture; empty for a
+	// control scenario that shows no incident (every client got its 2xx).
 	Cause string
 	// Doc says in a sentence what is broken and what the client sees.
 	Doc string
 
 	// Nginx, FPM and PHPIni redefine blocks of the base templates (see
 	// templates.go): e.g. `{{define "location"}}fastcgi_read_timeout 1s;{{end}}`.
-	// Blocks of nginx.conf: user, main, http, server, script_filename, pass,
-	// location. php-fpm.conf: global, listen, listen_perms, pm, pool.
+	// Blocks of nginx.conf: user, main, events, http, server,
+	// script_filename, pass, location. php-fpm.conf: global, pool_user,
+	// listen, listen_perms, pm, pool.
 	// php.ini: ini.
 	Nginx, FPM, PHPIni string
 	// Scripts are files to write into the document root, by relative path.

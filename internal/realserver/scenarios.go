@@ -431,8 +431,288 @@ pm.max_children = 1{{end}}`,
 				{Log: FPMError, Line: []string{"Connection disallowed"}, None: true},
 			},
 		},
+		{
+			Name:  "protocol_mismatch_fastcgi_to_http",
+			Cause: "protocol_mismatch",
+			Doc:   "fastcgi_pass to an HTTP server (a second server of the same nginx): it answers 400 in HTTP, which nginx reads as a FastCGI record.",
+			NoFPM: true,
+			Nginx: `{{define "http"}}{{template "http_backend" .}}{{end}}{{define "server"}}
+        location /app/ {
+            fastcgi_pass {{addr "backend"}};
+        }
+{{end}}` + httpBackend,
+			Requests: []Request{
+				{Path: "/app/index", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream sent unsupported FastCGI protocol version: 72 while reading response header from upstream"}},
+			},
+		},
+		{
+			Name:  "protocol_mismatch_http_to_fastcgi",
+			Cause: "protocol_mismatch",
+			Doc:   "proxy_pass (HTTP) to php-fpm's FastCGI socket: php-fpm drops the connection.",
+			Nginx: `{{define "server"}}
+        location /app/ {
+            proxy_pass http://unix:{{.FPMSocket}}:/;
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/app/index", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "recv() failed (104: ", "while reading response header from upstream", `upstream: "http://unix:`},
+					Or: [][]string{{"[error]", "upstream prematurely closed connection while reading response header from upstream", `upstream: "http://unix:`}}},
+			},
+		},
+		{
+			Name:  "upstream_prematurely_closed",
+			Cause: "upstream_prematurely_closed",
+			Doc:   "proxy_pass to an HTTP backend (a second server of the same nginx) that closes the connection without an answer (return 444).",
+			NoFPM: true,
+			Nginx: `{{define "http"}}{{template "http_backend" .}}{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass http://{{addr "backend"}};
+        }
+{{end}}` + httpBackend,
+			Requests: []Request{
+				{Path: "/api/close", Status: 502},
+				{Path: "/api/ok", Status: 200},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream prematurely closed connection while reading response header from upstream", `request: "GET /api/close HTTP/1.1"`, `upstream: "http://127.0.0.1:`}},
+				{Log: NginxAccess, Line: []string{`"GET /api/close HTTP/1.1" 502`, `us="502"`}},
+				// The backend server of the same nginx logs the proxied request (HTTP/1.0, proxy_http_version's default) with 444.
+				{Log: NginxAccess, Line: []string{`"GET /api/close HTTP/1.0" 444`}},
+			},
+		},
+		{
+			Name:  "upstream_truncated_body",
+			Cause: "upstream_truncated_body",
+			Doc:   "the child is killed with SIGKILL after it sent the header and part of the body: the client gets a 200 with a cut body.",
+			Scripts: map[string]string{"stream.php": `<?php
+file_put_contents(__DIR__ . '/busy.pid', getmypid() . "\n");
+echo str_repeat("row\n", 16384);
+flush();
+$end = microtime(true) + 5;
+while (microtime(true) < $end) {
+    usleep(10000);
+}
+echo "end\n";
+`},
+			PHPIni: `{{define "ini"}}output_buffering = 0{{end}}`,
+			Requests: []Request{
+				{Path: "/stream.php", Status: 200, During: SignalChild("busy.pid", syscall.SIGKILL)},
+			},
+			Want: []Want{
+				// The header is out (200, in the access log too); the body
+				// read fails when the child dies.
+				{Log: NginxError, Line: []string{"[error]", "readv() failed (104: ", "while reading upstream", `request: "GET /stream.php HTTP/1.1"`},
+					Or: [][]string{{"[error]", "upstream prematurely closed", "while reading upstream", `request: "GET /stream.php HTTP/1.1"`}}},
+				{Log: NginxAccess, Line: []string{`"GET /stream.php HTTP/1.1" 200`}},
+				{Log: FPMError, Line: []string{"WARNING: [pool www] child ", " exited on signal 9 (SIGKILL) after "}},
+			},
+		},
+		{
+			Name:  "upstream_keepalive_closed",
+			Cause: "upstream_keepalive_closed",
+			Doc:   "an upstream with keepalive whose backend closes a kept-alive connection when nginx reuses it: GET is retried on a new connection (502, 200), POST is not (502).",
+			NoFPM: true,
+			Setup: []Action{CloseOnReuse("backend")},
+			Nginx: `{{define "http"}}
+    upstream app {
+        server {{addr "backend"}};
+        keepalive 4;
+    }
+{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/api/a", Status: 200},
+				{Path: "/api/b", Status: 200},
+				{Method: "POST", Path: "/api/c", Body: "order=1", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream prematurely closed connection while reading response header from upstream", `request: "GET /api/b HTTP/1.1"`, `upstream: "http://127.0.0.1:`}},
+				{Log: NginxError, Line: []string{"[error]", "upstream prematurely closed connection while reading response header from upstream", `request: "POST /api/c HTTP/1.1"`}},
+				{Log: NginxAccess, Line: []string{`"GET /api/b HTTP/1.1" 200`, `us="502, 200"`}},
+				{Log: NginxAccess, Line: []string{`"POST /api/c HTTP/1.1" 502`, `us="502"`}},
+			},
+		},
+		{
+			Name:   "php_max_execution_time",
+			Cause:  "php_max_execution_time",
+			Doc:    "max_execution_time = 1 and the script burns CPU for 3 s: PHP's own timer stops it with a Fatal error, 500.",
+			PHPIni: `{{define "ini"}}max_execution_time = 1{{end}}`,
+			Scripts: map[string]string{"spin.php": `<?php
+$end = microtime(true) + 3;
+$n = 0;
+while (microtime(true) < $end) {
+    $n++;
+}
+echo $n, "\n";
+`},
+			Requests: []Request{
+				{Path: "/spin.php", Status: 500},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", `FastCGI sent in stderr: "PHP message: PHP Fatal error:  Maximum execution time of 1 second exceeded in `}},
+			},
+		},
+		{
+			Name:    "php_max_execution_time_sleep",
+			Cause:   "",
+			Doc:     "max_execution_time = 1 and the script sleeps 2 s: on Linux the timer counts CPU time, so the request succeeds (200) — not an incident, a fact the timeout ladder check needs.",
+			PHPIni:  `{{define "ini"}}max_execution_time = 1{{end}}`,
+			Scripts: map[string]string{"sleep.php": sleepPHP},
+			Requests: []Request{
+				{Path: "/sleep.php?s=2", Status: 200},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"Maximum execution time"}, None: true},
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=2 HTTP/1.1" 200`}},
+			},
+		},
+		{
+			Name:  "resolver_missing",
+			Cause: "resolver_missing",
+			Doc:   "proxy_pass with a variable host name and no resolver: nginx cannot resolve it at request time.",
+			NoFPM: true,
+			Nginx: `{{define "server"}}
+        location /api/ {
+            set $backend "backend.example.internal";
+            proxy_pass http://$backend;
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/api/x", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "no resolver defined to resolve backend.example.internal"}},
+			},
+		},
+		{
+			Name:  "resolver_unreachable",
+			Cause: "resolver_unreachable",
+			Doc:   "proxy_pass with a variable host name; the resolver's address has no DNS server (resolver_timeout 1s).",
+			NoFPM: true,
+			Nginx: `{{define "server"}}
+        resolver {{addr "dns"}};
+        resolver_timeout 1s;
+        location /api/ {
+            set $backend "backend.example.internal";
+            proxy_pass http://$backend;
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/api/x", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "backend.example.internal could not be resolved (110: "}},
+			},
+		},
+		{
+			Name:  "tls_mismatch",
+			Cause: "tls_mismatch",
+			Doc:   "proxy_pass https:// to a plain HTTP backend (a second server of the same nginx).",
+			NoFPM: true,
+			Nginx: `{{define "http"}}{{template "http_backend" .}}{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass https://{{addr "backend"}};
+        }
+{{end}}` + httpBackend,
+			Requests: []Request{
+				{Path: "/api/ok", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"SSL_do_handshake() failed", "wrong version number", "while SSL handshaking to upstream"}},
+			},
+		},
+		{
+			Name:     "nginx_worker_connections",
+			Cause:    "nginx_worker_connections",
+			Doc:      "worker_connections 4 and five slow requests at once: nginx runs out of connections.",
+			Nginx:    `{{define "events"}}worker_connections 4;{{end}}`,
+			Scripts:  map[string]string{"sleep.php": sleepPHP},
+			Requests: saturate(5, "/sleep.php?s=1", 200, 200, 0, 0, 0),
+			Want: []Want{
+				// The connections nginx cannot take are closed unanswered
+				// (status 0 at the client); two get through.
+				{Log: NginxError, Line: []string{"[alert]", "worker_connections are not enough"}},
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=1 HTTP/1.1" 200`}},
+			},
+		},
+		{
+			Name:  "upstream_connect_timeout",
+			Cause: "upstream_connect_timeout",
+			Doc:   "pm = static with one child on TCP with listen.backlog = 1; five requests of 2 s arrive 50 ms apart, fastcgi_connect_timeout 1s: SYNs to the full queue are dropped.",
+			Nginx: `{{define "pass"}}{{addr "fpm"}}{{end}}{{define "location"}}            fastcgi_connect_timeout 1s;
+            fastcgi_read_timeout 3s;
+{{end}}`,
+			FPM: `{{define "listen"}}{{addr "fpm"}}{{end}}{{define "pm"}}pm = static
+pm.max_children = 1{{end}}{{define "pool"}}listen.backlog = 1{{end}}`,
+			Scripts:  map[string]string{"sleep.php": sleepPHP},
+			Requests: saturate(5, "/sleep.php?s=2", 200, 504, 504, 504, 504),
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while connecting to upstream"}},
+			},
+		},
+		{
+			Name:  "security_limit_extensions",
+			Cause: "security_limit_extensions",
+			Doc:   "nginx passes *.html to php-fpm, whose security.limit_extensions allows only .php.",
+			Nginx: `{{define "server"}}
+        location ~ \.html$ {
+            fastcgi_pass unix:{{.FPMSocket}};
+        }
+{{end}}`,
+			Scripts: map[string]string{"page.html": "<p>hello</p>\n"},
+			Requests: []Request{
+				{Path: "/page.html", Status: 403},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", `FastCGI sent in stderr: "Access to the script '`, "page.html' has been denied (see security.limit_extensions)"}},
+				{Log: FPMError, Line: []string{"WARNING: [pool www] child ", "Access to the script '", "has been denied (see security.limit_extensions)"}},
+			},
+		},
+		{
+			Name:  "script_permission_denied",
+			Cause: "script_permission_denied",
+			Doc:   "the pool runs as www-data; the script is root's, mode 0600.",
+			FPM: `{{define "pool_user"}}user = www-data
+group = www-data{{end}}`,
+			Scripts: map[string]string{"secret.php": "<?php echo 1;\n"},
+			Before:  []Action{Chmod("www/secret.php", 0o600)},
+			Requests: []Request{
+				{Path: "/secret.php", Status: 403},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", `FastCGI sent in stderr: "PHP message: PHP Warning:  PHP Request Startup: Failed to open stream: Permission denied`, "Unable to open primary script: ", "secret.php (Permission denied)"}},
+				{Log: NginxAccess, Line: []string{`"GET /secret.php HTTP/1.1" 403`}},
+			},
+		},
 	}
 }
+
+// httpBackend is a second server block for nginx.conf (use it with
+// {{template "http_backend" .}} in the "http" block): a plain HTTP backend
+// on {{addr "backend"}} that answers /ok and closes /close without a word.
+const httpBackend = `{{define "http_backend"}}
+    server {
+        listen {{addr "backend"}};
+        server_name backend;
+        location / {
+            return 200 "backend ok\n";
+        }
+        location /api/close {
+            return 444;
+        }
+    }
+{{end}}`
 
 // saturate returns n async requests for path, 50 ms apart, wanting the
 // statuses given, in that order when nginx sees them in order. Which

@@ -16,7 +16,7 @@ pid {{.Dir}}/nginx.pid;
 error_log {{.NginxErrorLog}} info;
 {{block "main" .}}{{end}}
 events {
-    worker_connections 128;
+    {{block "events" .}}worker_connections 128;{{end}}
 }
 
 http {
@@ -79,8 +79,8 @@ error_log = {{.FPMLogPath}}
 log_level = notice
 {{block "global" .}}{{end}}
 [www]
-user = root
-group = root
+{{block "pool_user" .}}user = root
+group = root{{end}}
 listen = {{block "listen" .}}{{.FPMSocket}}{{end}}
 {{block "listen_perms" .}}listen.owner = www-data
 listen.group = www-data
