@@ -281,7 +281,7 @@ func parseCGI(resp *FastCGIResponse, stdout []byte) error {
 	head := make([]byte, 0, end+4)
 	head = append(append(head, stdout[:end]...), "\r\n\r\n"...)
 	resp.Body = stdout[end+sep:]
-	h, err := textproto.NewReader(bufio.NewReader(bytes.NewReader(head))).ReadMIMEHeader()
+	h, err := textproto.NewReader(bufio.NewReaderSize(bytes.NewReader(head), len(head))).ReadMIMEHeader()
 	resp.Header = http.Header(h)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidHeader, err)

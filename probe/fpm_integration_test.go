@@ -317,3 +317,61 @@ func TestRealFPMKilled(t *testing.T) {
 		t.Errorf("socket file gone: %v", err)
 	}
 }
+
+func TestRealFPMListenQueueFull(t *testing.T) {
+	t.Parallel()
+	// A saturated pool on a unix socket with a tiny listen.backlog: once
+	// the kernel's accept queue is full, connect(2) fails at once with
+	// EAGAIN — nginx's "(11: Resource temporarily unavailable)".
+	f := startFPM(t, "", "listen.backlog = 1")
+	var p Prober
+	ctx := context.Background()
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.fastCGI(ctx, "unix", f.sock, filepath.Join(f.dir, "slow.php"), "")
+		done <- err
+	}()
+	// Wait until the only child runs the slow script.
+	statusTarget := Target{Kind: KindFastCGI, Network: "unix", Address: f.status, StatusPath: "/status"}
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		st, _, err := p.Status(ctx, statusTarget)
+		if err == nil && st.ActiveProcesses == 1 && len(st.Processes) == 1 && st.Processes[0].RequestURI != "/status?json&full" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slow request never seen running: %v %v", st, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	var err error
+	for i := 0; i < 10; i++ {
+		var c net.Conn
+		c, err = net.Dial("unix", f.sock)
+		if err != nil {
+			break
+		}
+		held = append(held, c)
+	}
+	if !errors.Is(err, syscall.EAGAIN) {
+		t.Fatalf("after %d queued connections: %v, want EAGAIN", len(held), err)
+	}
+	_, err = p.Dial(ctx, "unix", f.sock)
+	diffErr(t, err, syscall.EAGAIN)
+	if Errno(err) != syscall.EAGAIN {
+		t.Errorf("Errno = %v", Errno(err))
+	}
+	t.Logf("accept queue full after %d connections (listen.backlog = 1)", len(held))
+	for _, c := range held {
+		c.Close()
+	}
+	held = nil
+	if err := <-done; err != nil {
+		t.Errorf("slow request: %v", err)
+	}
+}
