@@ -142,8 +142,10 @@ func Load(dir string) (*Capture, error) {
 		c.Responses = append(c.Responses, r)
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, scriptsFile)); err == nil {
-		c.Scripts = map[string]string{}
 		for _, f := range txtar.Parse(data).Files {
+			if c.Scripts == nil {
+				c.Scripts = map[string]string{}
+			}
 			c.Scripts[f.Name] = string(f.Data)
 		}
 	}
