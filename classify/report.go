@@ -2,6 +2,7 @@ package classify
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"sort"
 	"strings"
@@ -388,7 +389,6 @@ func (d *Diagnoser) Report() *Report {
 		}
 		return a.Status < b.Status
 	})
-	scores := map[Code]float64{}
 	for _, k := range d.order {
 		a := d.verdicts[k]
 		v := a.verdict(k.cause)
@@ -396,8 +396,13 @@ func (d *Diagnoser) Report() *Report {
 			d.explainGroup(&v, a)
 		}
 		r.Verdicts = append(r.Verdicts, v)
-		if x, ok := scores[k.cause]; !ok || score(&v) < x {
-			scores[k.cause] = score(&v) // the weakest verdict of each cause
+	}
+	r.Verdicts = mergeSaturation(r.Verdicts, d.opts.maxEvidence())
+	scores := map[Code]float64{}
+	for i := range r.Verdicts {
+		v := &r.Verdicts[i]
+		if x, ok := scores[v.Cause]; !ok || score(v) < x {
+			scores[v.Cause] = score(v) // the weakest verdict of each cause
 		}
 	}
 	sort.SliceStable(r.Verdicts, func(i, j int) bool {
@@ -556,4 +561,113 @@ func Diagnose(in Input) *Report {
 		d.AddProblem(p)
 	}
 	return d.Report()
+}
+
+// saturationWindow is how close in time connect-phase failures and read
+// timeouts on one FastCGI upstream must be to show one saturated pool.
+const saturationWindow = time.Minute
+
+// mergeSaturation folds a FastCGI upstream's read timeouts into its
+// fpm_max_children verdict when both happen within saturationWindow: a
+// listen queue that refuses or drops new connections (EAGAIN on a unix
+// socket, a connect timeout on TCP) while queued requests time out reading
+// is one pool whose children are all busy, not a slow script.
+func mergeSaturation(vs []Verdict, maxEvidence int) []Verdict {
+	out := vs[:0:0]
+	merged := make([]bool, len(vs))
+	for i := range vs {
+		mc := vs[i]
+		if merged[i] || mc.Cause != FPMMaxChildren || len(mc.Upstreams) != 1 || !strings.HasPrefix(mc.Upstreams[0], "fastcgi://") {
+			continue
+		}
+		for j := range vs {
+			rt := &vs[j]
+			if merged[j] || rt.Cause != UpstreamReadTimeout || len(rt.Upstreams) != 1 || rt.Upstreams[0] != mc.Upstreams[0] ||
+				!overlaps(mc.First, mc.Last, rt.First, rt.Last, saturationWindow) {
+				continue
+			}
+			merged[j] = true
+			n := mc.Count
+			mc.Count += rt.Count
+			mc.First, mc.Last = minTime(mc.First, rt.First), maxTime(mc.Last, rt.Last)
+			syms := map[string]int{}
+			for id, k := range mc.Symptoms {
+				syms[id] += k
+			}
+			for id, k := range rt.Symptoms {
+				syms[id] += k
+			}
+			mc.Symptoms = syms
+			mc.Evidence = mergeEvidence(mc.Evidence, rt.Evidence, maxEvidence)
+			if rt.Count > n {
+				mc.Status = rt.Status
+			}
+			// The connect-phase failures alone gave fpm_max_children a fair
+			// chance; together with the read timeouts it is the likely cause.
+			mc.Confidence = math.Max(mc.Confidence, 0.85)
+			alts := map[Code]Alternative{}
+			for _, a := range append(append([]Alternative(nil), mc.Alternatives...), rt.Alternatives...) {
+				if a.Cause == FPMMaxChildren {
+					continue
+				}
+				if b, ok := alts[a.Cause]; !ok || a.Confidence > b.Confidence {
+					alts[a.Cause] = a
+				}
+			}
+			ak, _ := Lookup(UpstreamReadTimeout)
+			alts[UpstreamReadTimeout] = Alternative{Cause: UpstreamReadTimeout, Title: ak.Title, Confidence: 0.15,
+				Decide: "php-fpm's log (`server reached pm.max_children`, static pools log nothing) and its status page (`max children reached`, `listen queue`)"}
+			mc.Alternatives = mc.Alternatives[:0:0]
+			for _, a := range alts {
+				a.Confidence = math.Min(a.Confidence, 0.15)
+				mc.Alternatives = append(mc.Alternatives, a)
+			}
+			sort.Slice(mc.Alternatives, func(a, b int) bool { return mc.Alternatives[a].Cause < mc.Alternatives[b].Cause })
+			mc.Notes = append(mc.Notes, fmt.Sprintf("%d read timeouts on the same pool at the same time as the refused or timed-out connections: "+
+				"requests waited in the listen queue behind busy children.", rt.Count))
+		}
+		vs[i] = mc
+	}
+	for i := range vs {
+		if !merged[i] {
+			out = append(out, vs[i])
+		}
+	}
+	return out
+}
+
+// mergeEvidence keeps the earliest max-1 records of a and b and the latest.
+func mergeEvidence(a, b []Evidence, max int) []Evidence {
+	all := append(append([]Evidence(nil), a...), b...)
+	sort.SliceStable(all, func(i, j int) bool {
+		if !all[i].Time.Equal(all[j].Time) {
+			return all[i].Time.Before(all[j].Time)
+		}
+		return all[i].Pos.Line < all[j].Pos.Line
+	})
+	if len(all) <= max {
+		return all
+	}
+	return append(all[:max-1:max-1], all[len(all)-1])
+}
+
+func overlaps(a0, a1, b0, b1 time.Time, slack time.Duration) bool {
+	if a0.IsZero() || b0.IsZero() {
+		return false
+	}
+	return !a0.After(b1.Add(slack)) && !b0.After(a1.Add(slack))
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
