@@ -341,7 +341,30 @@ func parseNginxTime(s string, loc *time.Location) (time.Time, bool) {
 	if mon < 1 || mon > 12 || day < 1 || day > daysIn(time.Month(mon), year) || hh > 23 || mm > 59 || ss > 60 {
 		return time.Time{}, false
 	}
+	if loc == time.UTC {
+		// The same instant as time.Date, without its normalisation and zone
+		// lookup (about 3× cheaper).
+		secs := daysFromCivil(year, mon, day)*86400 + int64(hh*3600+mm*60+ss)
+		return time.Unix(secs, 0).UTC(), true
+	}
 	return time.Date(year, time.Month(mon), day, hh, mm, ss, 0, loc), true
+}
+
+// daysFromCivil returns the number of days from 1970-01-01 to the given
+// proleptic Gregorian date (Howard Hinnant's days_from_civil).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 {
+		era = (y - 399) / 400
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 func daysIn(m time.Month, year int) int {

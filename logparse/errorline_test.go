@@ -3,6 +3,7 @@ package logparse
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -411,6 +412,24 @@ func TestParseErrorLineInLocation(t *testing.T) {
 	}
 	if e, _ := ParseErrorLineIn([]byte(`2026/11/21 00:40:29 [alert] 1#1: x`), nil); e.Time.Location() != time.UTC {
 		t.Errorf("nil location gave %v, want UTC", e.Time.Location())
+	}
+}
+
+// TestParseNginxTimeUTC checks the UTC fast path against time.Date.
+func TestParseNginxTimeUTC(t *testing.T) {
+	for _, y := range []int{0, 1, 1969, 1970, 2000, 2024, 2026, 2100, 9999} {
+		for m := 1; m <= 12; m++ {
+			for d := 1; d <= daysIn(time.Month(m), y); d++ {
+				for _, hms := range [][3]int{{0, 0, 0}, {23, 59, 59}, {12, 34, 60}} {
+					s := fmt.Sprintf("%04d/%02d/%02d %02d:%02d:%02d", y, m, d, hms[0], hms[1], hms[2])
+					got, ok := parseNginxTime(s, time.UTC)
+					want := time.Date(y, time.Month(m), d, hms[0], hms[1], hms[2], 0, time.UTC)
+					if !ok || got != want {
+						t.Fatalf("%s: got %v %v, want %v", s, got, ok, want)
+					}
+				}
+			}
+		}
 	}
 }
 
