@@ -335,7 +335,7 @@ func TestRealFPMListenQueueFull(t *testing.T) {
 	statusTarget := Target{Kind: KindFastCGI, Network: "unix", Address: f.status, StatusPath: "/status"}
 	for deadline := time.Now().Add(2 * time.Second); ; {
 		st, _, err := p.Status(ctx, statusTarget)
-		if err == nil && st.ActiveProcesses == 1 && len(st.Processes) == 1 && st.Processes[0].RequestURI != "/status?json&full" {
+		if err == nil && len(st.Processes) == 1 && st.Processes[0].State == "Running" && st.Processes[0].Script == filepath.Join(f.dir, "slow.php") {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -56,9 +56,11 @@ type CgroupMemory struct {
 // by the title php-fpm gives itself ("php-fpm: master process (CONF)",
 // "php-fpm: pool NAME"; php-src sapi/fpm/fpm/fpm_env.c).
 type FPMProcess struct {
-	PID    int
-	PPID   int
-	Title  string // the command line, NULs as spaces, trimmed
+	PID  int
+	PPID int
+	// Title is the command line, NULs as spaces, trimmed. A child that
+	// has just been forked carries its master's title for a moment.
+	Title  string
 	Pool   string // for a child: the pool name; "" for the master
 	Config string // for the master: the config path in its title
 	// Memory from /proc/PID/smaps_rollup (or smaps), in bytes. USS is
