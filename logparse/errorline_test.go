@@ -171,6 +171,25 @@ func TestParseErrorLine(t *testing.T) {
 				Client: "127.0.0.1", Server: "capture.test", Request: "GET /caf\xc3\xa9\xff.html HTTP/1.1", Host: "capture.test"},
 		},
 		{
+			// testdata/logs/capture-subrequest.sh (mirror subrequest).
+			name: "mirror subrequest with referrer",
+			line: `2026/11/21 00:59:29 [error] 8674#8674: *1 connect() failed (111: Connection refused) while connecting to upstream, client: 127.0.0.1, server: sub.test, request: "GET /mirrored HTTP/1.1", subrequest: "/mirror", upstream: "http://127.0.0.1:43929/copy", host: "127.0.0.1:59397", referrer: "http://ref.test/"`,
+			want: ErrorEntry{Time: utc("2026/11/21 00:59:29"), Level: LevelError, PID: 8674, TID: 8674, CID: 1,
+				Message: "connect() failed", Syscall: "connect", Errno: 111, ErrnoText: "Connection refused", Action: "connecting to upstream",
+				Fields: FieldClient | FieldServer | FieldRequest | FieldSubrequest | FieldUpstream | FieldHost | FieldReferrer,
+				Client: "127.0.0.1", Server: "sub.test", Request: "GET /mirrored HTTP/1.1", Subrequest: "/mirror",
+				Upstream: "http://127.0.0.1:43929/copy", Host: "127.0.0.1:59397", Referrer: "http://ref.test/"},
+		},
+		{
+			// testdata/logs/capture-subrequest.sh (auth_request answered 502).
+			name: "auth_request result",
+			line: `2026/11/21 00:59:29 [error] 8674#8674: *3 auth request unexpected status: 502 while sending to client, client: 127.0.0.1, server: sub.test, request: "GET /private HTTP/1.1", host: "127.0.0.1:59397"`,
+			want: ErrorEntry{Time: utc("2026/11/21 00:59:29"), Level: LevelError, PID: 8674, TID: 8674, CID: 3,
+				Message: "auth request unexpected status: 502", Action: "sending to client",
+				Fields: FieldClient | FieldServer | FieldRequest | FieldHost,
+				Client: "127.0.0.1", Server: "sub.test", Request: "GET /private HTTP/1.1", Host: "127.0.0.1:59397"},
+		},
+		{
 			name: "master alert without cid",
 			line: `2026/11/21 00:40:29 [alert] 17704#17704: worker process 17706 exited on signal 11`,
 			want: ErrorEntry{Time: utc("2026/11/21 00:40:29"), Level: LevelAlert, PID: 17704, TID: 17704,
