@@ -2,6 +2,7 @@ package realserver
 
 import (
 	"slices"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -702,7 +703,219 @@ group = www-data{{end}}`,
 				{Log: NginxAccess, Line: []string{`"GET /secret.php HTTP/1.1" 403`}},
 			},
 		},
+		{
+			Name:    "listen_mismatch",
+			Cause:   "listen_mismatch",
+			Doc:     "php-fpm runs and listens on its socket, but nginx passes to another path (php8.1-fpm.sock, left from an upgrade).",
+			Nginx:   `{{define "pass"}}unix:{{.Dir}}/php8.1-fpm.sock{{end}}`,
+			Scripts: map[string]string{"index.php": indexPHP},
+			Requests: []Request{
+				{Path: "/index.php", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[crit]", "connect() to unix:", "php8.1-fpm.sock failed (2: ", "while connecting to upstream"}},
+				{Log: FPMError, Line: []string{"NOTICE: ready to handle connections"}},
+			},
+		},
+		{
+			Name:  "backend_down",
+			Cause: "backend_down",
+			Doc:   "proxy_pass to an HTTP backend where nothing listens.",
+			NoFPM: true,
+			Nginx: `{{define "server"}}
+        location /api/ {
+            proxy_pass http://{{addr "backend"}};
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/api/users", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "connect() failed (111: ", "while connecting to upstream", `upstream: "http://127.0.0.1:`}},
+			},
+		},
+		{
+			Name:  "upstream_partially_down",
+			Cause: "upstream_partially_down",
+			Doc:   "an upstream group of a dead peer and a live one (a second server of the same nginx): requests that try the dead one first are retried on the live one and succeed.",
+			NoFPM: true,
+			Nginx: `{{define "http"}}{{template "http_backend" .}}
+    upstream app {
+        server {{addr "dead"}};
+        server {{addr "backend"}};
+    }
+{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass http://app;
+        }
+{{end}}` + httpBackend,
+			Requests: []Request{
+				{Path: "/api/ok", Status: 200},
+				{Path: "/api/ok", Status: 200},
+				{Path: "/api/ok", Status: 200},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "connect() failed (111: ", "while connecting to upstream"}},
+				{Log: NginxAccess, Line: []string{`"GET /api/ok HTTP/1.1" 200`, `us="502, 200"`}},
+			},
+		},
+		{
+			Name:  "proxy_pass_uri_rewrite",
+			Cause: "proxy_pass_uri_rewrite",
+			Doc:   "location /api/ { proxy_pass http://backend/; } sends /users, not /api/users, to a backend that serves /api/users: the backend answers 404.",
+			NoFPM: true,
+			Nginx: `{{define "http"}}
+    server {
+        listen {{addr "backend"}};
+        server_name backend;
+        location = /api/users {
+            return 200 "users\n";
+        }
+    }
+{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass http://{{addr "backend"}}/;
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/api/users", Status: 404},
+			},
+			Want: []Want{
+				{Log: NginxAccess, Line: []string{`"GET /users HTTP/1.0" 404`}},
+				{Log: NginxAccess, Line: []string{`"GET /api/users HTTP/1.1" 404`, `us="404"`}},
+				{Log: NginxError, Line: []string{`open() "`, `/users" failed (2: `}},
+			},
+		},
+		{
+			Name:  "upstream_send_timeout",
+			Cause: "upstream_send_timeout",
+			Doc:   "a 16 MiB POST proxied to a backend that accepts no connection and reads nothing (proxy_send_timeout 1s): the request cannot be sent.",
+			NoFPM: true,
+			Setup: []Action{HoldAddr("backend")},
+			Nginx: `{{define "server"}}
+        client_max_body_size 0;
+        location /upload/ {
+            proxy_pass http://{{addr "backend"}};
+            proxy_send_timeout 1s;
+            proxy_read_timeout 5s;
+        }
+{{end}}`,
+			Requests: []Request{
+				{Method: "POST", Path: "/upload/big", Body: strings.Repeat("x", 16<<20), Status: 504},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while sending request to upstream"}},
+			},
+		},
+		{
+			Name:  "upstream_invalid_header",
+			Cause: "upstream_invalid_header",
+			Doc:   "the script sends a header line with a space in its name; nginx 1.21.1+ rejects it.",
+			Scripts: map[string]string{"badheader.php": `<?php
+header("X Bad Header: 1");
+echo "ok\n";
+`},
+			Requests: []Request{
+				{Path: "/badheader.php", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream sent invalid header", "while reading response header from upstream"}},
+			},
+		},
+		{
+			Name:    "nginx_fd_limit",
+			Cause:   "nginx_fd_limit",
+			Doc:     "worker_rlimit_nofile 12 and six slow requests at once: nginx runs out of file descriptors.",
+			Nginx:   `{{define "main"}}worker_rlimit_nofile 12;{{end}}`,
+			Scripts: map[string]string{"sleep.php": sleepPHP},
+			// Requests that find no descriptor for the upstream socket get
+			// 500; accept4() failures only delay the others.
+			Requests: saturate(6, "/sleep.php?s=1", 200, 500, 500, 500, 500, 200),
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[alert]", "socket() failed (24: ", "while connecting to upstream"}},
+				{Log: NginxAccess, Line: []string{`"GET /sleep.php?s=1 HTTP/1.1" 500`}},
+			},
+		},
+		{
+			Name:  "upstream_tls_verify",
+			Cause: "upstream_tls_verify",
+			Doc:   "proxy_pass https:// with proxy_ssl_verify on to a backend (a second server of the same nginx) with a self-signed certificate.",
+			NoFPM: true,
+			Setup: []Action{SelfSignedCert("backend")},
+			Nginx: `{{define "http"}}{{template "tls_backend" .}}{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass https://{{addr "tls"}};
+            proxy_ssl_verify on;
+            proxy_ssl_name backend;
+            proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;
+        }
+{{end}}` + tlsBackend("TLSv1.2 TLSv1.3"),
+			Requests: []Request{
+				{Path: "/api/ok", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "upstream SSL certificate verify error: (18:", "while SSL handshaking to upstream"}},
+			},
+		},
+		{
+			Name:  "upstream_tls_protocol",
+			Cause: "upstream_tls_protocol",
+			Doc:   "proxy_pass https:// to a backend that speaks only TLSv1.3: nginx 1.22's default proxy_ssl_protocols (TLSv1 TLSv1.1 TLSv1.2) has no TLSv1.3.",
+			NoFPM: true,
+			Setup: []Action{SelfSignedCert("backend")},
+			Nginx: `{{define "http"}}{{template "tls_backend" .}}{{end}}{{define "server"}}
+        location /api/ {
+            proxy_pass https://{{addr "tls"}};
+        }
+{{end}}` + tlsBackend("TLSv1.3"),
+			Requests: []Request{
+				{Path: "/api/ok", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "SSL_do_handshake() failed", "alert number 70", "while SSL handshaking to upstream"}},
+			},
+		},
+		{
+			Name:  "dns_nxdomain",
+			Cause: "dns_nxdomain",
+			Doc:   "proxy_pass with a variable host name; the resolver (a DNS responder of the test) says the name does not exist.",
+			NoFPM: true,
+			Setup: []Action{NXDomain("dns")},
+			Nginx: `{{define "server"}}
+        resolver {{addr "dns"}};
+        resolver_timeout 1s;
+        location /api/ {
+            set $backend "backend.example.internal";
+            proxy_pass http://$backend;
+        }
+{{end}}`,
+			Requests: []Request{
+				{Path: "/api/x", Status: 502},
+			},
+			Want: []Want{
+				{Log: NginxError, Line: []string{"[error]", "backend.example.internal could not be resolved (3: "}},
+			},
+		},
 	}
+}
+
+// tlsBackend is a TLS server block for nginx.conf ({{template
+// "tls_backend" .}} in the "http" block) on {{addr "tls"}}, speaking the
+// ssl_protocols given, with the certificate SelfSignedCert("backend")
+// writes.
+func tlsBackend(protocols string) string {
+	return `{{define "tls_backend"}}
+    server {
+        listen {{addr "tls"}} ssl;
+        server_name backend;
+        ssl_certificate {{.Dir}}/backend.crt;
+        ssl_certificate_key {{.Dir}}/backend.key;
+        ssl_protocols ` + protocols + `;
+        location / {
+            return 200 "backend ok\n";
+        }
+    }
+{{end}}`
 }
 
 // httpBackend is a second server block for nginx.conf (use it with
