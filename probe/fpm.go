@@ -22,8 +22,11 @@ type Status struct {
 	// ListenQueue is the number of connections waiting in the listen
 	// socket's accept queue now; MaxListenQueue the highest seen since
 	// start; ListenQueueLen the queue's size (listen.backlog bounded by
-	// net.core.somaxconn). php-fpm reads them from TCP_INFO, so on a unix
-	// socket they stay 0.
+	// net.core.somaxconn). php-fpm reads them from TCP_INFO once a second
+	// (its process-manager heartbeat), so they lag by up to a second and,
+	// on a unix socket, stay 0. The kernel queues listen.backlog+1
+	// connections before connect(2) fails (EAGAIN on a unix socket) or
+	// times out (TCP drops the SYN).
 	ListenQueue        int64  `json:"listen queue"`
 	MaxListenQueue     int64  `json:"max listen queue"`
 	ListenQueueLen     int64  `json:"listen queue len"`

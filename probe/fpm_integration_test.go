@@ -375,3 +375,75 @@ func TestRealFPMListenQueueFull(t *testing.T) {
 		t.Errorf("slow request: %v", err)
 	}
 }
+
+func TestRealFPMListenQueueFullTCP(t *testing.T) {
+	t.Parallel()
+	// The same on TCP: a full accept queue drops the SYN, so connect(2)
+	// times out (nginx: "upstream timed out (110: Connection timed out)
+	// while connecting to upstream"), and the status page, which php-fpm
+	// fills from TCP_INFO on TCP, shows the queue.
+	addr := freePort(t)
+	f := startFPM(t, addr, "listen.backlog = 1")
+	var p Prober
+	ctx := context.Background()
+	// php-fpm refreshes the listen queue figures once a second (its
+	// process-manager heartbeat): a request that runs 4 s leaves time.
+	slow := filepath.Join(f.dir, "slow4.php")
+	must(t, os.WriteFile(slow, []byte("<?php sleep(4); echo 'done';\n"), 0o644))
+	done := make(chan error, 1)
+	go func() {
+		_, err := p.fastCGI(ctx, "tcp", addr, slow, "")
+		done <- err
+	}()
+	statusTarget := Target{Kind: KindFastCGI, Network: "unix", Address: f.status, StatusPath: "/status"}
+	for deadline := time.Now().Add(2 * time.Second); ; {
+		st, _, err := p.Status(ctx, statusTarget)
+		if err == nil && len(st.Processes) == 1 && st.Processes[0].State == "Running" && st.Processes[0].Script == slow {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("slow request never seen running: %v %v", st, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	short := Prober{DialTimeout: 200 * time.Millisecond}
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	var err error
+	for i := 0; i < 10; i++ {
+		var c net.Conn
+		c, _, err = short.dial(ctx, "tcp", addr)
+		if err != nil {
+			break
+		}
+		held = append(held, c)
+	}
+	diffErr(t, err, syscall.ETIMEDOUT)
+	var st *Status
+	for deadline := time.Now().Add(2500 * time.Millisecond); ; {
+		var serr error
+		st, _, serr = p.Status(ctx, statusTarget)
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		if st.ListenQueue >= 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if st.ListenQueue < 1 || st.MaxListenQueue < 1 || st.ListenQueueLen != 1 {
+		t.Errorf("listen queue %d, max listen queue %d, listen queue len %d; want ≥1, ≥1, 1", st.ListenQueue, st.MaxListenQueue, st.ListenQueueLen)
+	}
+	t.Logf("%d connections queued, then %v; status listen queue %d", len(held), err, st.ListenQueue)
+	for _, c := range held {
+		c.Close()
+	}
+	held = nil
+	if err := <-done; err != nil {
+		t.Errorf("slow request: %v", err)
+	}
+}
