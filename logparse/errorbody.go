@@ -185,7 +185,7 @@ func findContext(s string, lenient bool) (int, context, bool) {
 		}
 		i += from
 		from = i + len(dClient)
-		if lenient && !lenientCandidate(s[:i]) {
+		if !closedBefore(s[:i]) {
 			continue
 		}
 		cc, ok := parseSuffix(s[i:], lenient)
@@ -216,10 +216,12 @@ func findContext(s string, lenient bool) (int, context, bool) {
 	return 0, context{}, false
 }
 
-// lenientCandidate checks, for a record cut at 2048 bytes, that the text
-// before a ", client: " candidate can be the end of a message: a
-// "FastCGI sent in stderr" text must be closed.
-func lenientCandidate(before string) bool {
+// closedBefore checks that the text before a ", client: " candidate can be
+// the end of a message: a "FastCGI sent in stderr" text must be closed by
+// its quote (nginx writes `FastCGI sent in stderr: "%*s"` and then the
+// action and context), so a context-like text inside the stderr text, or
+// at the end of one physical line of it, is not taken for the context.
+func closedBefore(before string) bool {
 	if !strings.HasPrefix(before, fastcgiStderrPrefix) {
 		return true
 	}

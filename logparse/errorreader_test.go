@@ -186,6 +186,29 @@ func TestErrorReaderBadLines(t *testing.T) {
 	}
 }
 
+// TestErrorReaderStderrContext reads a real record whose stderr text has a
+// first line ending like a context (testdata/logs/capture-stderr-context.sh):
+// the record is still joined, and the real context is found.
+func TestErrorReaderStderrContext(t *testing.T) {
+	data := readFile(t, "../testdata/logs/nginx-1.22.1-stderr-context.log")
+	entries, errs := readAll(t, bytes.NewReader(data), ErrorReaderOptions{})
+	if len(errs) != 0 || len(entries) != 1 {
+		t.Fatalf("%d records, errors %v; want 1 record", len(entries), errs)
+	}
+	e := entries[0]
+	if e.Lines != 3 || e.Client != "127.0.0.1" || e.Server != "ctx.test" || e.Request != "GET /ctx.php HTTP/1.1" || e.Action != "reading response header from upstream" {
+		t.Errorf("Lines %d client %q server %q request %q action %q", e.Lines, e.Client, e.Server, e.Request, e.Action)
+	}
+	want := []string{"first line, client: 6.6.6.6, server: evil\nsecond line, request: \"GET /fake HTTP/1.1\"\nthird line"}
+	var got []string
+	for m := range e.PHPMessages() {
+		got = append(got, m)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("PHP messages (-want +got):\n%s", diff)
+	}
+}
+
 func TestErrorReaderTooLong(t *testing.T) {
 	data := readFile(t, captureLog)
 	// With a 1000-byte limit the three 2047-byte records are too long; the

@@ -5,6 +5,9 @@
 #
 #   testdata/logs/capture.sh            # writes nginx-1.22.1-*.log next to itself
 #
+# Re-running it changes paths, ports, pids and times in the logs: the
+# literal lines and line numbers in logparse/*_test.go must then be updated.
+#
 # Needs nginx, php-fpm8.2, curl and python3 (for raw requests and a UDP
 # syslog sink). Runs as root (php-fpm -R).
 set -euo pipefail
