@@ -65,9 +65,11 @@ type lexer struct {
 	start int // where the line starts after a UTF-8 BOM
 }
 
+// isLabelChar is PHP 8.2's LABEL_CHAR, [^=\n\r\t;&|^$~(){}!"[\x00]: unlike
+// later versions it allows ']' (measured: "a]b = 1" is the key "a]b").
 func isLabelChar(c byte) bool {
 	switch c {
-	case '=', '\n', '\r', '\t', ';', '&', '|', '^', '$', '~', '(', ')', '{', '}', '!', '"', '[', ']', 0:
+	case '=', '\n', '\r', '\t', ';', '&', '|', '^', '$', '~', '(', ')', '{', '}', '!', '"', '[', 0:
 		return false
 	}
 	return true
@@ -476,9 +478,19 @@ func (l *lexer) nextValue(i int, c byte) token {
 	case 13:
 		return l.emit(tWhitespace, i, best.n, l.s[i:i+best.n])
 	}
-	// <ST_VALUE>[^]: end of the value, the character is consumed
-	l.state = stInitial
-	return l.emit(tEOL, i, 1, "")
+	// An unterminated ' followed by another ': measured with php-fpm 8.2,
+	// the value ends and the first ' is consumed (the rest is read as a
+	// new statement: "a = x''" gives "value is NULL" for the label "'").
+	if c == '\'' && l.at(i+1) == '\'' {
+		l.state = stInitial
+		return l.emit(tEOL, i, 1, "")
+	}
+	// No rule of ST_VALUE takes the character (an unterminated ', a NUL):
+	// re2c's <*>[^] rule wins over <ST_VALUE,ST_RAW>[^] and returns 0, so
+	// the parser sees the end of input here and the rest of the line is
+	// ignored (measured with php-fpm 8.2: "a = x'y" sets a to "x").
+	l.pos = len(l.s)
+	return token{kind: tEOF, off: i}
 }
 
 func (l *lexer) nextSectionOrOffset(i int, c byte) token {

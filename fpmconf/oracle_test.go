@@ -163,7 +163,14 @@ func secs(d time.Duration) string { return strconv.Itoa(int(d/time.Second)) + "s
 func dumpLike(c *Config) map[string][]string {
 	out := map[string][]string{}
 	g := &c.Global
-	add := func(sec, k, v string) { out[sec] = append(out[sec], k+" = "+v) }
+	add := func(sec, k, v string) {
+		// php-fpm's dump is read line by line: a value with a newline
+		// ends there
+		if i := strings.IndexAny(v, "\r\n"); i >= 0 {
+			v = v[:i]
+		}
+		out[sec] = append(out[sec], k+" = "+v)
+	}
 	add("global", "pid", strOr(g.Pid))
 	add("global", "error_log", strOr(g.ErrorLog))
 	add("global", "syslog.ident", g.SyslogIdent.Value)
@@ -287,6 +294,9 @@ func firstReason(c *Config) string {
 // lists are not compared.
 func sameReason(fpm, ours string) bool {
 	norm := func(s string) string {
+		if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+			s = s[:i] // php-fpm's log is read line by line
+		}
 		s = errnoSuffixRE.ReplaceAllString(s, "")
 		if i := strings.Index(s, " from "); i >= 0 && strings.HasPrefix(s, "Unable to globalize") {
 			s = s[:i]
@@ -376,9 +386,15 @@ func (o *oracleRun) run(t *testing.T, dir, wrapper string, users, groups []strin
 		pw := append([]byte(nil), o.passwd...)
 		gr := append([]byte(nil), o.grp...)
 		for i, u := range users {
+			if !passwdName(u) {
+				continue
+			}
 			pw = fmt.Appendf(pw, "%s:x:%d:%d::/nonexistent:/usr/sbin/nologin\n", u, 60000+i, 60000+i)
 		}
 		for i, g := range groups {
+			if !passwdName(g) {
+				continue
+			}
 			gr = fmt.Appendf(gr, "%s:x:%d:\n", g, 61000+i)
 		}
 		pwf, grf := filepath.Join(dir, "passwd"), filepath.Join(dir, "group")
@@ -445,7 +461,10 @@ func (o *oracleRun) check(t *testing.T, entry, dir string, agg *oracleStats) {
 	if o.namespace {
 		known := map[string]bool{}
 		for _, n := range append(users, groups...) {
-			known[n] = true
+			// names /etc/passwd cannot hold stay unknown on both sides
+			if passwdName(n) {
+				known[n] = true
+			}
 		}
 		opts.LookupUser = func(n string) error { return lookupIn(n, known) }
 		opts.LookupGroup = func(n string) error { return lookupIn(n, known) }
@@ -563,6 +582,13 @@ func normWarning(s string) string {
 		return s[:i+1]
 	}
 	return s
+}
+
+// passwdName reports whether a name can be a line of /etc/passwd or
+// /etc/group: no ':' or line breaks, and not starting with the comment and
+// NIS markers '#', '+', '-'.
+func passwdName(n string) bool {
+	return n != "" && !strings.ContainsAny(n, ":\n\r") && !strings.ContainsAny(n[:1], "#+-")
 }
 
 func lookupIn(n string, known map[string]bool) error {
