@@ -2,6 +2,7 @@ package logparse
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
@@ -269,6 +270,19 @@ func (l Level) String() string {
 
 // MarshalText implements encoding.TextMarshaler with String's words.
 func (l Level) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// String returns "plain", "console" or "syslog".
+func (f Form) String() string {
+	switch f {
+	case FormPlain:
+		return "plain"
+	case FormConsole:
+		return "console"
+	case FormSyslog:
+		return "syslog"
+	}
+	return "form(" + strconv.Itoa(int(f)) + ")"
+}
 
 // atou parses leading ASCII digits of s (at most 20) and returns the value
 // and the number of digits; values that overflow uint64 report n == 0.

@@ -464,6 +464,9 @@ func TestLevel(t *testing.T) {
 	if b, _ := LevelWarn.MarshalText(); string(b) != "warn" {
 		t.Errorf("MarshalText = %q", b)
 	}
+	if got := []string{FormPlain.String(), FormConsole.String(), FormSyslog.String(), Form(9).String()}; !cmp.Equal(got, []string{"plain", "console", "syslog", "form(9)"}) {
+		t.Errorf("Form.String: %q", got)
+	}
 }
 
 // TestParseErrorLineSubstrings checks that every string field is a substring
