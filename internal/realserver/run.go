@@ -72,6 +72,9 @@ type Request struct {
 	Method string // "" means GET
 	Path   string // with query, e.g. "/sleep.php?s=3"
 	Body   string
+	// BodySize, when > 0 and Body is empty, sends a body of that many
+	// bytes ("xxx…", form-encoded), generated as it is sent.
+	BodySize int64
 	// Status is the status the client must see; 0 means no response at all
 	// (the client gave up, see Timeout, or the connection failed).
 	Status int
@@ -125,6 +128,8 @@ type Want struct {
 	None bool
 }
 
+// String describes the want for test failures, e.g.
+// `nginx-error.log: line with "[crit]" … "(2: "`.
 func (w Want) String() string {
 	q := make([]string, len(w.Line))
 	for i, s := range w.Line {
@@ -554,16 +559,22 @@ func (e *Env) do(ctx context.Context, r Request) Response {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	var body io.Reader
-	if r.Body != "" {
+	switch {
+	case r.Body != "":
 		body = strings.NewReader(r.Body)
+	case r.BodySize > 0:
+		body = io.LimitReader(xReader{}, r.BodySize)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, "http://"+e.NginxAddr+r.Path, body)
 	if err != nil {
 		resp.Err = err.Error()
 		return resp
 	}
-	if r.Body != "" {
+	if body != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if r.Body == "" {
+			req.ContentLength = r.BodySize
+		}
 	}
 	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
 	start := time.Now()
@@ -581,4 +592,14 @@ func (e *Env) do(ctx context.Context, r Request) Response {
 		resp.Err = err.Error()
 	}
 	return resp
+}
+
+// xReader reads an endless run of 'x'.
+type xReader struct{}
+
+func (xReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'x'
+	}
+	return len(p), nil
 }

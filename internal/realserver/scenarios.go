@@ -2,7 +2,6 @@ package realserver
 
 import (
 	"slices"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -801,7 +800,7 @@ group = www-data{{end}}`,
         }
 {{end}}`,
 			Requests: []Request{
-				{Method: "POST", Path: "/upload/big", Body: strings.Repeat("x", 16<<20), Status: 504},
+				{Method: "POST", Path: "/upload/big", BodySize: 16 << 20, Status: 504},
 			},
 			Want: []Want{
 				{Log: NginxError, Line: []string{"[error]", "upstream timed out (110: ", "while sending request to upstream"}},
