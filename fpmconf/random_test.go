@@ -1,8 +1,11 @@
 package fpmconf
 
 import (
+	"bytes"
+	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -62,4 +65,74 @@ func TestOracleRandom(t *testing.T) {
 		})
 	}
 	t.Cleanup(func() { t.Logf("random: %v", &st) })
+}
+
+// TestPHPIniRandom is the on-demand differential test of LoadPHPIni
+// against the real php8.2 (FPMCONF_RANDOM=N files, FPMCONF_SEED).
+func TestPHPIniRandom(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("FPMCONF_RANDOM"))
+	if n <= 0 {
+		t.Skip("set FPMCONF_RANDOM=N to run N random php.ini files against php8.2")
+	}
+	php, err := exec.LookPath("php8.2")
+	if err != nil {
+		t.Skip("php8.2 not installed")
+	}
+	seed, _ := strconv.ParseUint(os.Getenv("FPMCONF_SEED"), 10, 64)
+	// directives PHP stores without validating them
+	names := []string{"error_log", "user_agent", "sendmail_path", "error_reporting", "auto_prepend_file", "mail.log", "highlight.string"}
+	frags := []string{`"`, `'`, `${FPMCONF_T}`, `${X}`, `E_ALL`, `~`, `|`, `&`, `(`, `)`, `;c`, ` `, "\t", `yes`, `Off`, `NULL`,
+		`abc`, `12`, `1.5`, `\"`, `\\`, `$`, `{`, `}`, `[`, `]`, `=`, `!`, `#`, "`", `"q"`, `'r'`, "\n", "\r\n", `[PHP]`, `[PATH=/x]`, `[Session]`}
+	for i := 0; i < n; i++ {
+		r := rand.New(rand.NewPCG(seed, uint64(i)))
+		var b strings.Builder
+		for j := 0; j < 1+r.IntN(5); j++ {
+			if r.IntN(5) == 0 {
+				b.WriteString(frags[r.IntN(len(frags))])
+			}
+			b.WriteString(names[r.IntN(len(names))])
+			b.WriteString([]string{" = ", "=", " =\t"}[r.IntN(3)])
+			for k := 0; k < r.IntN(5); k++ {
+				b.WriteString(frags[r.IntN(len(frags))])
+			}
+			b.WriteString("\n")
+		}
+		text := b.String()
+		dir := t.TempDir()
+		path := filepath.Join(dir, "php.ini")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ini, _ := LoadPHPIni(path, &Options{LookupEnv: func(k string) (string, bool) {
+			if k == "FPMCONF_T" {
+				return "tv", true
+			}
+			return "", false
+		}})
+		code := `$r = []; foreach (json_decode($argv[1]) as $n) { $r[$n] = ini_get($n); } echo "\n@@JSON@@\n", json_encode($r);`
+		js, _ := json.Marshal(names)
+		cmd := exec.Command(php, "-c", path, "-r", code, string(js))
+		cmd.Env = []string{"PATH=/usr/bin:/bin", "PHP_INI_SCAN_DIR=", "FPMCONF_T=tv"}
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("php8.2: %v", err)
+		}
+		if i := bytes.LastIndex(out, []byte("\n@@JSON@@\n")); i >= 0 {
+			out = out[i+10:] // after start-up warnings
+		}
+		var real map[string]string
+		if err := json.Unmarshal(out, &real); err != nil {
+			t.Fatalf("%q: %v", out, err)
+		}
+		for _, nm := range names {
+			got, ok := ini.Values[nm]
+			want := real[nm]
+			if !ok {
+				continue // not set in the file: php shows its default
+			}
+			if got.Value != want {
+				t.Errorf("file %d: %s = %q, php8.2 reads %q\ninput: %q", i, nm, got.Value, want, text)
+			}
+		}
+	}
 }
