@@ -50,6 +50,7 @@ func (c *Capture) files() []struct {
 		{string(NginxAccess), &c.NginxAccessLog},
 		{string(FPMError), &c.FPMLog},
 		{string(FPMAccess), &c.FPMAccessLog},
+		{string(FPMSlow), &c.FPMSlowLog},
 		{nginxConfFile, &c.NginxConf},
 		{fpmConfFile, &c.FPMConf},
 		{phpIniFile, &c.PHPIni},
@@ -60,7 +61,8 @@ func (c *Capture) files() []struct {
 // WriteDir writes the capture into dir (created if needed) as golden
 // files: the logs under their Log names (an empty log is written empty:
 // the server wrote nothing there), nginx.conf, php-fpm.conf, php.ini,
-// php-fpm-stderr.log when php-fpm printed anything, docroot.txtar with the
+// php-fpm-stderr.log when php-fpm printed anything, php-fpm-slow.log when
+// the pool wrote a slow log, docroot.txtar with the
 // scripts, and status.txt with one line per request:
 //
 //	METHOD PATH STATUS ELAPSED[ ERROR]
@@ -72,7 +74,7 @@ func (c *Capture) WriteDir(dir string) error {
 		return err
 	}
 	for _, f := range c.files() {
-		if f.name == fpmStderrFile && len(f.f.Data) == 0 {
+		if (f.name == fpmStderrFile || f.name == string(FPMSlow)) && len(f.f.Data) == 0 {
 			os.Remove(filepath.Join(dir, f.name))
 			continue
 		}

@@ -111,6 +111,7 @@ const (
 	NginxAccess Log = "nginx-access.log"
 	FPMError    Log = "php-fpm.log"
 	FPMAccess   Log = "php-fpm-access.log"
+	FPMSlow     Log = "php-fpm-slow.log" // written only with request_slowlog_timeout
 )
 
 // Want is a line a log must (or must not) contain: a line matches when it
@@ -179,7 +180,10 @@ type Capture struct {
 
 	NginxErrorLog, NginxAccessLog File
 	FPMLog, FPMAccessLog          File
-	NginxConf, FPMConf, PHPIni    File
+	// FPMSlowLog is the pool's slowlog; empty unless the scenario sets
+	// request_slowlog_timeout.
+	FPMSlowLog                 File
+	NginxConf, FPMConf, PHPIni File
 	// FPMStderr is what php-fpm printed on stdout/stderr (start-up errors
 	// before its log is open); usually empty.
 	FPMStderr File
@@ -202,6 +206,8 @@ func (c *Capture) Log(l Log) []byte {
 		return c.FPMLog.Data
 	case FPMAccess:
 		return c.FPMAccessLog.Data
+	case FPMSlow:
+		return c.FPMSlowLog.Data
 	}
 	return nil
 }
@@ -263,6 +269,7 @@ type Env struct {
 	NginxConf, FPMConf, PHPIni    string // paths of the rendered configs
 	NginxErrorLog, NginxAccessLog string
 	FPMLogPath, FPMAccessLogPath  string
+	FPMSlowLogPath                string
 
 	t        testing.TB
 	sc       *Scenario
@@ -388,6 +395,7 @@ func Run(t testing.TB, sc Scenario) *Capture {
 		{&c.NginxAccessLog, e.NginxAccessLog},
 		{&c.FPMLog, e.FPMLogPath},
 		{&c.FPMAccessLog, e.FPMAccessLogPath},
+		{&c.FPMSlowLog, e.FPMSlowLogPath},
 		{&c.NginxConf, e.NginxConf},
 		{&c.FPMConf, e.FPMConf},
 		{&c.PHPIni, e.PHPIni},
@@ -456,6 +464,8 @@ func (e *Env) logPath(l Log) string {
 		return e.FPMLogPath
 	case FPMAccess:
 		return e.FPMAccessLogPath
+	case FPMSlow:
+		return e.FPMSlowLogPath
 	}
 	return ""
 }
@@ -485,6 +495,7 @@ func newEnv(t testing.TB, sc *Scenario) (*Env, error) {
 		NginxAccessLog:   filepath.Join(dir, string(NginxAccess)),
 		FPMLogPath:       filepath.Join(dir, string(FPMError)),
 		FPMAccessLogPath: filepath.Join(dir, string(FPMAccess)),
+		FPMSlowLogPath:   filepath.Join(dir, string(FPMSlow)),
 		t:                t,
 		sc:               sc,
 		addrs:            map[string]string{},

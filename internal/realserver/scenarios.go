@@ -895,6 +895,39 @@ echo "ok\n";
 				{Log: NginxError, Line: []string{"[error]", "backend.example.internal could not be resolved (3: "}},
 			},
 		},
+		{
+			Name:  "fpm_slowlog",
+			Cause: "",
+			Doc:   "request_slowlog_timeout = 1s and a script that waits 2 s two calls deep: php-fpm's slow log gets the stack (a control: the client gets its 200).",
+			FPM:   `{{define "pool"}}request_slowlog_timeout = 1s{{end}}`,
+			Scripts: map[string]string{"slow.php": `<?php
+function fetch_rates($currency)
+{
+    $end = microtime(true) + 2;
+    while (microtime(true) < $end) {
+        usleep(10000);
+    }
+    return 1.0;
+}
+
+function checkout_total()
+{
+    return fetch_rates('EUR') * 42;
+}
+
+echo checkout_total(), "\n";
+`},
+			Requests: []Request{
+				{Path: "/slow.php", Status: 200},
+			},
+			Want: []Want{
+				{Log: FPMError, Line: []string{"WARNING: [pool www] child ", ", script '", "slow.php' (request: \"GET /slow.php\") executing too slow ("}},
+				{Log: FPMSlow, Line: []string{"[pool www] pid "}},
+				{Log: FPMSlow, Line: []string{"script_filename = ", "slow.php"}},
+				{Log: FPMSlow, Line: []string{"fetch_rates() ", "slow.php:"}},
+				{Log: FPMSlow, Line: []string{"checkout_total() ", "slow.php:"}},
+			},
+		},
 	}
 }
 
@@ -961,7 +994,8 @@ func saturate(n int, path string, statuses ...int) []Request {
 // 502), a report endpoint with fastcgi_read_timeout 1s that takes 1.5 s
 // (504, while php-fpm's access log says 200), a PHP warning on a page that
 // still answers 200, and a php-fpm restart window in which nginx finds no
-// socket (502), between ordinary 200s.
+// socket (502), between ordinary 200s. request_slowlog_timeout = 1s fills
+// php-fpm's slow log with the slow requests' stacks.
 func Demo() Scenario {
 	get := func(path string, status int) Request { return Request{Path: path, Status: status} }
 	checkout := Request{Method: "POST", Path: "/checkout.php?s=4", Body: "cart=4711&pay=card", Status: 502, Async: true}
@@ -990,7 +1024,8 @@ func Demo() Scenario {
 		Cause: "fpm_request_terminate",
 		Doc:   "one nginx and php-fpm: POST /checkout.php killed by request_terminate_timeout (502 ×4), /report.php past fastcgi_read_timeout (504 ×2), a PHP warning on a 200, and a php-fpm restart window (502 ×3).",
 		FPM: `{{define "pm"}}pm = static
-pm.max_children = 8{{end}}{{define "pool"}}request_terminate_timeout = 2s{{end}}`,
+pm.max_children = 8{{end}}{{define "pool"}}request_terminate_timeout = 2s
+request_slowlog_timeout = 1s{{end}}`,
 		Nginx: `{{define "server"}}
         location = /report.php {
             fastcgi_pass unix:{{.FPMSocket}};
@@ -1018,6 +1053,8 @@ echo "results\n";
 			{Log: FPMAccess, Line: []string{`"GET /report.php?s=1.5" 200`}, Min: 2},
 			{Log: FPMError, Line: []string{"NOTICE: Terminating ..."}},
 			{Log: FPMError, Line: []string{"NOTICE: ready to handle connections"}, Min: 2},
+			{Log: FPMError, Line: []string{"WARNING: [pool www] child ", "checkout.php' (request: \"POST /checkout.php?s=4\") executing too slow ("}, Min: 4},
+			{Log: FPMSlow, Line: []string{"script_filename = ", "checkout.php"}, Min: 4},
 		},
 	}
 }

@@ -90,6 +90,7 @@ pm.max_children = 2{{end}}
 access.log = {{.FPMAccessLogPath}}
 access.format = "%R - %u %t \"%m %r%Q%q\" %s %f %{mili}d %{kilo}M %C%% pid=%p"
 catch_workers_output = yes
+slowlog = {{.FPMSlowLogPath}}
 {{block "pool" .}}{{end}}
 `
 
