@@ -256,8 +256,9 @@ func matchLine(line string, parts []string) bool {
 }
 
 // Env is one run's servers and paths; it is also the data of the config
-// templates. Actions receive it. Its methods are not safe for concurrent
-// use except FPMPid, Addr and Path.
+// templates. Actions receive it. Addr and Path are safe for concurrent
+// use; the other methods may run concurrently with requests in flight but
+// not with each other (one action starting or stopping php-fpm at a time).
 type Env struct {
 	Name    string // the scenario's name
 	Dir     string // the run's directory (mode 0755, so www-data can reach the socket)
