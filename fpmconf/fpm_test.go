@@ -426,6 +426,15 @@ func TestIniV1Differences(t *testing.T) {
 	if v := cfg.Pool("www").AccessFormat.Value; v != "`%R %s`" {
 		t.Errorf("Load changed backticks: %q", v)
 	}
+	// One line without '=' fails the whole file in ini.v1; Load keeps the
+	// rest and reports that line (php-fpm: "value is NULL").
+	if _, err := ini.LoadSources(opts, []byte("[www]\nlisten = 9000\ncatch_workers_output\n")); err == nil {
+		t.Error("ini.v1 no longer fails a file on a line without '='")
+	}
+	cfg, _ = load(t, map[string]string{"fpm.conf": basePool + "catch_workers_output\nuser = x\n"}, nil)
+	if cfg.Pool("www").User.Value != "x" || len(cfg.Problems) != 1 || cfg.Problems[0].Pos.Line != 5 {
+		t.Errorf("Load: user %q, problems %v", cfg.Pool("www").User.Value, cfg.Problems)
+	}
 	// A real file php-fpm rejects on line 1 ("<?xml version=...") that
 	// ini.v1 loads without complaint.
 	if _, err := ini.LoadSources(opts, hashFile); err == nil {
