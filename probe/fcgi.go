@@ -176,19 +176,26 @@ func (f *firstBytes) Read(b []byte) (int, error) {
 // memory is bounded whatever r sends. Errors: ErrNotFastCGI or
 // ErrInvalidRecord in a *ProtocolError, ErrNoEndRequest (wrapping
 // io.ErrUnexpectedEOF), ErrResponseTooLarge, or r's own error. The
-// response assembled so far is returned with every error.
-func readResponse(r io.Reader, max int) (*FastCGIResponse, error) {
+// response assembled so far (stderr, and stdout split as far as it goes)
+// is returned with every error.
+func readResponse(r io.Reader, max int) (resp *FastCGIResponse, err error) {
 	fb := &firstBytes{r: &limitedReader{r: r, n: 2*int64(max) + 1<<16}}
 	br := bufio.NewReaderSize(fb, 4096)
-	resp := &FastCGIResponse{}
+	resp = &FastCGIResponse{}
 	var stdout []byte
+	defer func() {
+		if err != nil && len(stdout) > 0 {
+			parseCGI(resp, stdout) // best effort: the reader's error says what went wrong
+		}
+	}()
 	var off int64
 	var hdr [fcgiHeaderLen]byte
 	protoErr := func(kind error) error {
 		return &ProtocolError{Err: kind, Offset: off, First: bytes.Clone(fb.first)}
 	}
 	for {
-		n, err := io.ReadFull(br, hdr[:])
+		var n int
+		n, err = io.ReadFull(br, hdr[:])
 		if n > 0 && hdr[0] != fcgiVersion1 {
 			if off == 0 {
 				return resp, protoErr(ErrNotFastCGI)

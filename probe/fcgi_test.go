@@ -80,7 +80,11 @@ func TestReadResponseFaults(t *testing.T) {
 		{name: "empty", in: nil, want: []error{ErrNoEndRequest, io.ErrUnexpectedEOF}},
 		{name: "cut in header", in: cat(ok, []byte{1, 6, 0}), want: []error{ErrNoEndRequest}},
 		{name: "cut in content", in: cat(ok, rec(typeStdout, 1, "abcdef", 0)[:11]), want: []error{ErrNoEndRequest}},
-		{name: "no end request", in: ok, want: []error{ErrNoEndRequest}},
+		{name: "no end request", in: ok, want: []error{ErrNoEndRequest}, check: func(t *testing.T, r *FastCGIResponse) {
+			if r.Status != 503 || string(r.Body) != "busy" {
+				t.Errorf("partial response %d %q", r.Status, r.Body)
+			}
+		}},
 		{name: "garbage after records", in: cat(ok, []byte("HTTP/1.1")), want: []error{ErrInvalidRecord}},
 		{name: "request type from server", in: cat(rec(typeBeginRequest, 1, "12345678", 0)), want: []error{ErrInvalidRecord}},
 		{name: "other request id", in: cat(rec(typeStdout, 2, "x", 0)), want: []error{ErrInvalidRecord}},

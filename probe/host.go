@@ -28,8 +28,8 @@ type HostFacts struct {
 	// Somaxconn is net.core.somaxconn (/proc/sys/net/core/somaxconn),
 	// the cap on every listen backlog, php-fpm's listen.backlog included.
 	Somaxconn int
-	// Cgroup is the memory cgroup of the first php-fpm master found, or of
-	// this process when there is none; nil when it could not be read.
+	// Cgroup is the memory cgroup of the first php-fpm master whose cgroup
+	// could be read, or of this process; nil when none could be read.
 	Cgroup *CgroupMemory
 	// FPM lists the php-fpm processes, masters and children, by pid.
 	FPM []FPMProcess
@@ -113,16 +113,20 @@ func (p *Prober) Host(ctx context.Context) (*HostFacts, error) {
 	if err != nil {
 		h.Problems.Add(badgateway.Pos{File: p.path("proc")}, err)
 	}
-	pid := 0
-	for _, fp := range h.FPM {
-		if fp.IsMaster() {
-			pid = fp.PID
+	// The first master whose cgroup can be read (one may exit while we
+	// look), else this process's own.
+	for _, fp := range append(h.FPM, FPMProcess{Title: "php-fpm: master process (self)"}) {
+		if !fp.IsMaster() {
+			continue
+		}
+		cg, err := p.CgroupMemory(ctx, fp.PID)
+		if err == nil {
+			h.Cgroup = cg
 			break
 		}
-	}
-	h.Cgroup, err = p.CgroupMemory(ctx, pid)
-	if err != nil {
-		h.Problems.Add(badgateway.Pos{File: p.path("proc", pidDir(pid), "cgroup")}, err)
+		if fp.PID == 0 {
+			h.Problems.Add(badgateway.Pos{File: p.path("proc", "self", "cgroup")}, err)
+		}
 	}
 	return h, h.Problems.Err()
 }
@@ -281,4 +285,19 @@ func readCgroupValue(file string) (uint64, error) {
 		return Unlimited, nil
 	}
 	return v, nil
+}
+
+// Children returns the php-fpm children of the master with pid master
+// (0 = of any master) in pool (empty = every pool), in pid order. Their
+// PSS values summed estimate what the pool uses; the largest USS is what
+// one more child would add.
+func (h *HostFacts) Children(master int, pool string) []FPMProcess {
+	var out []FPMProcess
+	for _, p := range h.FPM {
+		if p.IsMaster() || (master != 0 && p.PPID != master) || (pool != "" && p.Pool != pool) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }

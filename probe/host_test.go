@@ -56,6 +56,9 @@ func TestHostV1Fixture(t *testing.T) {
 	if !h.FPM[0].IsMaster() || h.FPM[1].IsMaster() {
 		t.Errorf("IsMaster wrong")
 	}
+	if c := h.Children(12976, "www"); len(c) != 2 || c[0].PID != 12978 || len(h.Children(1, "")) != 0 || len(h.Children(0, "other")) != 0 {
+		t.Errorf("Children = %+v", c)
+	}
 }
 
 func TestHostV2Fixture(t *testing.T) {

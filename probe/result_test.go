@@ -1,13 +1,16 @@
 package probe
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"log"
+	"log/slog"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -133,5 +136,17 @@ func TestDial(t *testing.T) {
 	d, err := p.Dial(context.Background(), "tcp", l.Addr().String())
 	if err != nil || d.Remote != l.Addr().String() || d.Elapsed <= 0 {
 		t.Errorf("dial = %+v, %v", d, err)
+	}
+}
+
+func TestLogger(t *testing.T) {
+	var buf bytes.Buffer
+	p := Prober{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	tg := fakeFPM(t, "unix", statusBody(t))
+	p.Probe(context.Background(), tg)
+	for _, want := range []string{"msg=\"probe dial\"", "msg=\"probe fastcgi\" network=unix", "path=/ping", "path=/status"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, buf.String())
+		}
 	}
 }

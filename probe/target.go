@@ -39,6 +39,35 @@ func (k Kind) String() string {
 // that a caller (package classify) fills from the nginx and php-fpm
 // models: one Target per *_pass peer, per pool listen and per
 // pm.status_listen.
+//
+// From nginx, for every peer of every *_pass (the servers of an upstream
+// group, one Target each):
+//
+//	fastcgi_pass unix:PATH      Kind KindFastCGI, Network "unix", Address PATH
+//	fastcgi_pass HOST:PORT      Kind KindFastCGI, Network "tcp",  Address "HOST:PORT"
+//	proxy_pass http://H[:P]     Kind KindHTTP,  Network "tcp", Address "H:P" (P = 80 by default)
+//	proxy_pass https://H[:P]    Kind KindHTTPS, Network "tcp", Address "H:P" (P = 443 by default)
+//	proxy_pass http://unix:PATH Network "unix", Address PATH
+//	uwsgi_pass, scgi_pass, grpc_pass, memcached_pass: Kind KindStream
+//	Host        the effective proxy_set_header Host, else the proxy_pass host
+//	SNI         proxy_ssl_name (default: the proxy_pass host) only with proxy_ssl_server_name on
+//	VerifyName  proxy_ssl_name, else the proxy_pass host
+//	TrustedCertificate  proxy_ssl_trusted_certificate
+//	User, Group the `user` directive (nginx's build default when absent, usually nobody)
+//	Pos         the *_pass directive, or the upstream's server line
+//
+// From php-fpm, for every pool, with Pool = the pool name, PingPath =
+// ping.path, PingResponse = ping.response, StatusPath = pm.status_path,
+// User/Group = nginx's worker user as above:
+//
+//	listen = PATH               Network "unix", Address PATH
+//	listen = PORT, 0.0.0.0:PORT Network "tcp",  Address "127.0.0.1:PORT"
+//	listen = [::]:PORT          Network "tcp",  Address "[::1]:PORT"
+//	listen = ADDR:PORT          Network "tcp",  Address "ADDR:PORT"
+//	pm.status_listen = ADDR     a second Target, the same way, with only StatusPath set
+//
+// A host name in Address is resolved by the dial with the system's
+// resolver; to check nginx's own `resolver`, call Prober.Resolve.
 type Target struct {
 	Kind    Kind
 	Network string // "unix" or "tcp" ("tcp4", "tcp6" also work)
