@@ -85,8 +85,23 @@ var nginxLogOnly = map[string]nginxExpect{
 	// or the upstream's keepalive in the config tell (issues 5, 6).
 	"upstream_keepalive_closed": {top: UpstreamPrematurelyClosed, alt: UpstreamKeepaliveClosed},
 	"fpm_config_invalid":        {top: FPMDown, needs: "php-fpm's log: `FPM initialization failed`"},
-	"fpm_bind_failed":           {top: UpstreamReadTimeout, needs: "php-fpm's log: `unable to bind listening socket`"},
-	"app_502":                   {none: true, needs: "the access log: $upstream_status 502 with no error line"},
+	// php-fpm runs, but on another socket: the configs decide (issue 5).
+	"listen_mismatch":         {top: FPMDown, alt: ListenMismatch},
+	"backend_down":            {top: BackendDown},
+	"upstream_partially_down": {top: BackendDown, needs: "the access log: $upstream_status `502, 200`"},
+	// The backend (another server{} of the same nginx) logs the rewritten
+	// path's 404; the proxy_pass URI part shows only in the config.
+	"proxy_pass_uri_rewrite":  {none: true, needs: "the nginx config: proxy_pass with a URI part"},
+	"upstream_send_timeout":   {top: UpstreamSendTimeout},
+	"upstream_invalid_header": {top: UpstreamInvalidHeader},
+	"nginx_fd_limit":          {top: NginxFDLimit},
+	"upstream_tls_verify":     {top: UpstreamTLSVerify},
+	"upstream_tls_protocol":   {top: UpstreamTLSProtocol},
+	"dns_nxdomain":            {top: DNSNXDomain},
+	// A control: a slow request logged by the slow log, answered 200.
+	"fpm_slowlog":     {none: true},
+	"fpm_bind_failed": {top: UpstreamReadTimeout, needs: "php-fpm's log: `unable to bind listening socket`"},
+	"app_502":         {none: true, needs: "the access log: $upstream_status 502 with no error line"},
 }
 
 // diagnoseCapture diagnoses the nginx error log of a capture.
