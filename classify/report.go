@@ -27,6 +27,10 @@ type Options struct {
 	// a log record alone cannot (see refine.go).
 	Nginx *nginxconf.Config
 	FPM   *fpmconf.Config
+	// PHPIni and Host complete the config checks run when Nginx or FPM is
+	// set (see Check); both may be nil.
+	PHPIni *fpmconf.PHPIni
+	Host   *HostFacts
 }
 
 func (o *Options) maxEvidence() int {
@@ -103,6 +107,9 @@ type Verdict struct {
 	RootEvidence []Evidence
 	// Notes are caveats a reader should know, in plain sentences.
 	Notes []string
+	// Findings are the config findings that predict this cause (Options
+	// configs only; see Check).
+	Findings []Finding
 }
 
 // ConfidenceLevel names Confidence: "high" (≥ 0.8), "medium" (≥ 0.5) or "low".
@@ -137,8 +144,9 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 		RootCauses   []Code         `json:"root_causes,omitempty"`
 		RootEvidence []Evidence     `json:"root_evidence,omitempty"`
 		Notes        []string       `json:"notes,omitempty"`
+		Findings     []Finding      `json:"findings,omitempty"`
 	}{v.Cause, v.Title, v.Status, round2(v.Confidence), v.ConfidenceLevel(), v.Count, timePtr(v.First), timePtr(v.Last),
-		nonNil(v.Upstreams), v.Symptoms, nonNil(v.Evidence), nonNil(v.Alternatives), v.Remediation, v.RootCauses, v.RootEvidence, v.Notes})
+		nonNil(v.Upstreams), v.Symptoms, nonNil(v.Evidence), nonNil(v.Alternatives), v.Remediation, v.RootCauses, v.RootEvidence, v.Notes, v.Findings})
 }
 
 // Report is the result of a diagnosis.
@@ -157,6 +165,9 @@ type Report struct {
 	// them are catalogued symptoms; Unmatched how many records at level
 	// error or more severe matched no catalogued message.
 	Records, Symptoms, Unmatched int
+	// Findings are the config checks' findings (Options configs only),
+	// suppressed ones included; see Check.
+	Findings []Finding
 }
 
 // MarshalJSON encodes the report as {"verdicts":[…],"problems":[…],"records":N,…}.
@@ -182,7 +193,8 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Records   int            `json:"records"`
 		Symptoms  int            `json:"symptoms"`
 		Unmatched int            `json:"unmatched"`
-	}{nonNil(r.Verdicts), probs, r.Other, r.Records, r.Symptoms, r.Unmatched})
+		Findings  []Finding      `json:"findings,omitempty"`
+	}{nonNil(r.Verdicts), probs, r.Other, r.Records, r.Symptoms, r.Unmatched, r.Findings})
 }
 
 // Diagnoser folds log records into a Report. It keeps bounded state (counts,
@@ -201,6 +213,7 @@ type Diagnoser struct {
 	symptoms  int
 	unmatched int
 	other     map[otherKey]int
+	cfg       *cfgIndex // built from opts on first use (refine.go)
 }
 
 type otherKey struct {
@@ -408,6 +421,7 @@ func (d *Diagnoser) Report() *Report {
 	sort.SliceStable(r.Verdicts, func(i, j int) bool {
 		return rankScore(&r.Verdicts[i], scores) > rankScore(&r.Verdicts[j], scores)
 	})
+	d.attachFindings(r)
 	return r
 }
 
