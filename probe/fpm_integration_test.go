@@ -221,6 +221,11 @@ func TestRealFPMSaturated(t *testing.T) {
 	if st.ActiveProcesses != 1 || st.IdleProcesses != 0 || st.TotalProcesses != 1 || pr.State != "Running" || pr.RequestURI != slow {
 		t.Errorf("status = %+v", st)
 	}
+	// pm.status_listen answers ping too.
+	statusTarget.PingPath = "/ping"
+	if _, err := p.Ping(ctx, statusTarget); err != nil {
+		t.Errorf("ping through pm.status_listen: %v", err)
+	}
 
 	// The pool's own socket accepts (the kernel queues the connection) but
 	// nobody answers: the probe times out.

@@ -64,7 +64,9 @@ func (k Kind) String() string {
 //	listen = PORT, 0.0.0.0:PORT Network "tcp",  Address "127.0.0.1:PORT"
 //	listen = [::]:PORT          Network "tcp",  Address "[::1]:PORT"
 //	listen = ADDR:PORT          Network "tcp",  Address "ADDR:PORT"
-//	pm.status_listen = ADDR     a second Target, the same way, with only StatusPath set
+//	pm.status_listen = ADDR     a second Target, the same way, with StatusPath and PingPath
+//	                            (php-fpm 8.2 serves both there, from its own process,
+//	                            while the pool's children are all busy)
 //
 // A host name in Address is resolved by the dial with the system's
 // resolver; to check nginx's own `resolver`, call Prober.Resolve.
@@ -81,7 +83,7 @@ type Target struct {
 	PingResponse string
 	// StatusPath is the pool's pm.status_path ("" = do not ask). To probe
 	// pm.status_listen, make a second KindFastCGI target whose Address is
-	// that listen address, with the same StatusPath.
+	// that listen address, with the same StatusPath and PingPath.
 	StatusPath string
 
 	// Host is the Host header of the HTTP HEAD probe (nginx sends the
