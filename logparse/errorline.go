@@ -89,7 +89,7 @@ func ParseErrorLine(line []byte) (ErrorEntry, error) {
 // ParseErrorLineIn is ParseErrorLine with the time stamps interpreted in
 // loc, the time zone of the nginx host (nginx writes local time with no
 // zone). A nil loc means UTC.
-func ParseErrorLineIn(line []byte, loc *time.Location) (ErrorEntry, error) {
+func ParseErrorLineIn(line []byte, loc *time.Location) (e ErrorEntry, err error) {
 	line = trimEOL(line)
 	if len(line) > DefaultMaxRecordBytes {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
@@ -97,12 +97,10 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (ErrorEntry, error) {
 	if !isRecordStart(line) {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
 	}
-	e, col, err := parseRecord(string(line), loc, nil)
-	if err != nil {
+	var col int
+	if e, col, err = parseRecord(string(line), loc, nil, badgateway.Pos{Line: 1}, 0); err != nil {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
 	}
-	e.Pos = badgateway.Pos{Line: 1}
-	e.Lines = 1 + countByte(e.Raw, '\n')
 	return e, nil
 }
 
@@ -121,11 +119,15 @@ func countByte(s string, c byte) int { return strings.Count(s, string(c)) }
 // s and every string field is a substring of s. On error it returns the
 // 1-based byte column of the problem. The entry is built in a local and
 // returned by value, which keeps GC write barriers off the hot path.
-func parseRecord(s string, loc *time.Location, tc *timeCache) (e ErrorEntry, col int, err error) {
+// pos becomes e.Pos; lines becomes e.Lines, or when 0 it is counted.
+func parseRecord(s string, loc *time.Location, tc *timeCache, pos badgateway.Pos, lines int) (e ErrorEntry, col int, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	e.Raw = s
+	e.Raw, e.Pos, e.Lines = s, pos, lines
+	if lines == 0 {
+		e.Lines = 1 + countByte(s, '\n')
+	}
 	p, hdr := 0, 0
 	var b body
 	switch {

@@ -137,15 +137,14 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 		} else {
 			s = string(rec)
 		}
-		e, col, err := parseRecord(s, x.opts.Location, &x.times)
+		lines := 1
+		if phys > 1 {
+			lines += bytes.Count(rec, nlSep) // trailing blank lines were trimmed
+		}
+		e, col, err := parseRecord(s, x.opts.Location, &x.times, x.pos(startLine, 0, startOff), lines)
 		x.consume(rel, phys)
 		if err != nil {
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, col, startOff), Err: err}
-		}
-		e.Pos = x.pos(startLine, 0, startOff)
-		e.Lines = 1
-		if phys > 1 {
-			e.Lines += bytes.Count(rec, nlSep) // trailing blank lines were trimmed
 		}
 		return e, nil
 	}
@@ -160,7 +159,7 @@ func (x *ErrorReader) complete(line []byte) bool {
 	if len(line) == 0 {
 		return false
 	}
-	e, _, err := parseRecord(unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil)
+	e, _, err := parseRecord(unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil, badgateway.Pos{}, 1)
 	if err != nil {
 		return false
 	}
