@@ -94,7 +94,9 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (e ErrorEntry, err error)
 	if len(line) > DefaultMaxRecordBytes {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
 	}
-	if !isRecordStart(line) {
+	// Plain lines (starting with a digit) are checked by parseRecord
+	// itself; others are checked here so that garbage costs no copy.
+	if len(line) == 0 || !isDigit(line[0]) && !isRecordStart(line) {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
 	}
 	var col int

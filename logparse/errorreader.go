@@ -88,7 +88,7 @@ func NewErrorReader(src io.Reader, opts ErrorReaderOptions) *ErrorReader {
 // ErrXxx sentinels) and the caller may go on calling Read. Any other error
 // comes from the underlying reader; it is returned after the records read
 // before it, and then again on every call.
-func (x *ErrorReader) Read() (ErrorEntry, error) {
+func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 	for {
 		if x.r == x.w && !x.fill() {
 			return ErrorEntry{}, x.err
@@ -141,7 +141,8 @@ func (x *ErrorReader) Read() (ErrorEntry, error) {
 		if phys > 1 {
 			lines += bytes.Count(rec, nlSep) // trailing blank lines were trimmed
 		}
-		e, col, err := parseRecord(s, x.opts.Location, &x.times, x.pos(startLine, 0, startOff), lines)
+		var col int
+		e, col, err = parseRecord(s, x.opts.Location, &x.times, x.pos(startLine, 0, startOff), lines)
 		x.consume(rel, phys)
 		if err != nil {
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, col, startOff), Err: err}
