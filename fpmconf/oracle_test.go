@@ -565,7 +565,8 @@ func TestOracleEdge(t *testing.T) {
 				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(p, g.Data, 0o644); err != nil {
+				data := bytes.ReplaceAll(g.Data, []byte("@DIR@"), []byte(dir))
+				if err := os.WriteFile(p, data, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
