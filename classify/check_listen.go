@@ -199,7 +199,7 @@ func checkPassListen(r *checkRun) {
 				want = net2(a.host, a.port)
 			}
 			f.Fixes = append(f.Fixes, Fix{
-				Description: fmt.Sprintf("or make pool %s listen where nginx connects: `listen = %s` at %s", best.Name, want, listenPos(best)),
+				Description: fmt.Sprintf("make pool %s listen where nginx connects: `listen = %s` at %s", best.Name, want, listenPos(best)),
 				Edits:       []Edit{fpmEdit(best.Listen, best, "listen = "+want)},
 			})
 			r.report(f)

@@ -59,7 +59,7 @@ func checkTimeoutLadder(r *checkRun) {
 				e := fpmEdit(pool.RequestTerminateTimeout, pool, fmt.Sprintf("request_terminate_timeout = %ds", int(want.Seconds())))
 				f.Fixes = []Fix{{Description: fmt.Sprintf("set `%s` in %s", e.New, e.Pos), Edits: []Edit{e}}}
 				if read.Directive != nil {
-					f.Fixes = append(f.Fixes, Fix{Description: fmt.Sprintf("or set `fastcgi_read_timeout %ds;` at %s", int(rtt.Seconds())+10, read.Directive.Pos),
+					f.Fixes = append(f.Fixes, Fix{Description: fmt.Sprintf("set `fastcgi_read_timeout %ds;` at %s", int(rtt.Seconds())+10, read.Directive.Pos),
 						Edits: []Edit{replace(read.Directive, fmt.Sprintf("fastcgi_read_timeout %ds;", int(rtt.Seconds())+10))}})
 				}
 			case rtt > 0 && metD > 0 && metD >= rtt:

@@ -5,7 +5,8 @@
 //
 // Usage:
 //
-//	diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-format text|json] [-tz ZONE]
+//	diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE]
+//	         [-passwd FILE -group FILE] [-format text|json|sarif] [-fail-on SEVERITY] [-tz ZONE]
 //
 // With no input it diagnoses a built-in incident: logs captured from real
 // nginx 1.22.1 and php-fpm 8.2 (see incident/SOURCES.md).
@@ -21,10 +22,28 @@
 //	-fpm-conf FILE   php-fpm.conf or a pool file; problems are php-fpm's own
 //	                 start-up errors, with its wording and file:line.
 //	-php-ini FILE    the php.ini php-fpm runs with.
-//	-format F        text (default), a report to read; or json, for programs:
+//	-passwd FILE, -group FILE
+//	                 the host's /etc/passwd and /etc/group, for the socket
+//	                 permission check (nginx's user's groups).
+//
+// With a config, the configs are cross-checked (classify.Check: fastcgi_pass
+// vs pool listen, socket permissions, the timeout ladder, …): the findings
+// are listed with file:line in both configs and a fix, and the diagnosis of
+// the logs uses the configs (ENOENT on an address no pool listens on is
+// listen_mismatch, not fpm_down); each verdict lists the findings that
+// explain it. A "# badgateway:ignore CODE reason" comment (";" in php-fpm
+// files) suppresses a finding; suppressed findings are still listed.
+//
+//	-format F        text (default), a report to read; json, for programs:
 //	                 {"verdicts":[{"cause","title","status","confidence",
 //	                 "count","first","last","upstreams","evidence":[{"file",
-//	                 "line","text"}],"alternatives","remediation"}],"problems":[…]}
+//	                 "line","text"}],"alternatives","remediation","findings"}],
+//	                 "problems":[…],"findings":[{"check","name","cause",
+//	                 "severity","pos","related","message","fixes","suppressed"}]};
+//	                 or sarif: the findings as a SARIF 2.1.0 log, for code
+//	                 scanning (GitHub, GitLab, IDEs).
+//	-fail-on SEV     exit 3 when a finding that is not suppressed has severity
+//	                 SEV or higher: error, warning or info (for CI).
 //	-tz ZONE         the time zone of the nginx host, in which the log's times
 //	                 (local time, no zone) are read: "Local" (default), "UTC",
 //	                 or an IANA name such as "Europe/Berlin".
@@ -32,7 +51,8 @@
 // Exit status: 0 when the report was printed (whatever it found, config
 // problems included); 1 when an input could not be opened or read to its
 // end (the report covers the rest and lists the problem); 2 on a usage
-// error.
+// error; 3 when -fail-on is given and a finding at or above it exists (and
+// every input was read).
 package main
 
 import (
@@ -51,6 +71,7 @@ import (
 	"github.com/badgateway/badgateway/fpmconf"
 	"github.com/badgateway/badgateway/logparse"
 	"github.com/badgateway/badgateway/nginxconf"
+	"github.com/badgateway/badgateway/probe"
 )
 
 // The built-in incident: real logs, see incident/SOURCES.md.
@@ -75,13 +96,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	var errorLogs multi
 	flags.Var(&errorLogs, "error-log", "nginx error log `FILE` (repeatable; - = stdin; .gz read transparently)")
-	format := flags.String("format", "text", "output `format`: text or json")
+	format := flags.String("format", "text", "output `format`: text, json or sarif")
+	failOn := flags.String("fail-on", "", "exit 3 when a finding of this `severity` or higher exists: error, warning or info")
+	passwd := flags.String("passwd", "", "the host's /etc/passwd (`FILE`), for the socket permission check")
+	group := flags.String("group", "", "the host's /etc/group (`FILE`), for the socket permission check")
 	tz := flags.String("tz", "Local", "time `zone` of the nginx host: Local, UTC or an IANA name")
 	nginxConf := flags.String("nginx-conf", "", "nginx.conf or the output of nginx -T (`FILE`)")
 	fpmConf := flags.String("fpm-conf", "", "php-fpm.conf or a pool file (`FILE`)")
 	phpIni := flags.String("php-ini", "", "the php.ini php-fpm runs with (`FILE`)")
 	flags.Usage = func() {
-		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-format text|json] [-tz ZONE]\n\n"+
+		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-passwd FILE -group FILE] [-format text|json|sarif] [-fail-on SEVERITY] [-tz ZONE]\n\n"+
 			"Tells why nginx answered 502/504 from its error logs. With no input it diagnoses a built-in real incident.\n\n")
 		flags.PrintDefaults()
 	}
@@ -95,8 +119,19 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "diagnose: unexpected argument %q (give logs with -error-log FILE)\n", flags.Arg(0))
 		return 2
 	}
-	if *format != "text" && *format != "json" {
-		fmt.Fprintf(stderr, "diagnose: -format must be text or json, not %q\n", *format)
+	if *format != "text" && *format != "json" && *format != "sarif" {
+		fmt.Fprintf(stderr, "diagnose: -format must be text, json or sarif, not %q\n", *format)
+		return 2
+	}
+	var failSev badgateway.Severity
+	if *failOn != "" {
+		if err := failSev.UnmarshalText([]byte(*failOn)); err != nil {
+			fmt.Fprintf(stderr, "diagnose: -fail-on must be error, warning or info, not %q\n", *failOn)
+			return 2
+		}
+	}
+	if (*passwd == "") != (*group == "") {
+		fmt.Fprintf(stderr, "diagnose: -passwd and -group go together\n")
 		return 2
 	}
 	loc, err := time.LoadLocation(*tz)
@@ -105,17 +140,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	d := classify.NewDiagnoser(nil)
 	status := 0
 	var summary []string // one line per config read, for the text report
+	var probs []badgateway.Problems
+	opts := &classify.Options{}
 	if *nginxConf != "" {
 		cfg, ok := loadNginx(*nginxConf)
-		status = max(status, addProblems(d, cfg.Problems, ok))
+		opts.Nginx = cfg
+		probs = append(probs, cfg.Problems)
+		status = max(status, readStatus(ok))
 		summary = append(summary, fmt.Sprintf("nginx config %s: %d files, %d problems", *nginxConf, len(cfg.Files), len(cfg.Problems)))
 	}
 	if *fpmConf != "" {
 		cfg, _ := fpmconf.Load(*fpmConf, nil)
-		status = max(status, addProblems(d, cfg.Problems, readable(*fpmConf)))
+		opts.FPM = cfg
+		probs = append(probs, cfg.Problems)
+		status = max(status, readStatus(readable(*fpmConf)))
 		summary = append(summary, fmt.Sprintf("php-fpm config %s: %d files, %d pools, %d problems", *fpmConf, len(cfg.Files), len(cfg.Pools), len(cfg.Problems)))
 	}
 	if *phpIni != "" {
@@ -123,8 +163,22 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if ini == nil {
 			ini = &fpmconf.PHPIni{}
 		}
-		status = max(status, addProblems(d, ini.Problems, readable(*phpIni)))
+		opts.PHPIni = ini
+		probs = append(probs, ini.Problems)
+		status = max(status, readStatus(readable(*phpIni)))
 		summary = append(summary, fmt.Sprintf("php.ini %s: %d values, %d problems", *phpIni, len(ini.Values), len(ini.Problems)))
+	}
+	if *passwd != "" {
+		acc, p, ok := loadAccounts(*passwd, *group)
+		opts.Host = &classify.HostFacts{Accounts: acc}
+		probs = append(probs, p)
+		status = max(status, readStatus(ok))
+	}
+	d := classify.NewDiagnoser(opts)
+	for _, ps := range probs {
+		for _, p := range ps {
+			d.AddProblem(p)
+		}
 	}
 	builtin := len(errorLogs) == 0 && *nginxConf == "" && *fpmConf == "" && *phpIni == ""
 	if builtin {
@@ -156,7 +210,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 
 	rep := d.Report()
-	if *format == "json" {
+	if *format == "sarif" {
+		b, err := classify.SARIF(rep.Findings)
+		if err != nil {
+			fmt.Fprintf(stderr, "diagnose: %v\n", err)
+			return 1
+		}
+		stdout.Write(append(b, '\n'))
+	} else if *format == "json" {
 		b, err := rep.MarshalJSON()
 		if err != nil {
 			fmt.Fprintf(stderr, "diagnose: %v\n", err)
@@ -166,7 +227,41 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	} else {
 		writeText(stdout, rep, builtin, summary)
 	}
+	if status == 0 && *failOn != "" {
+		for _, f := range rep.Findings {
+			if f.Suppressed == nil && classify.AtLeast(f.Severity, failSev) {
+				return 3
+			}
+		}
+	}
 	return status
+}
+
+// loadAccounts reads a passwd and a group file; ok is false when one could
+// not be read.
+func loadAccounts(passwd, group string) (*probe.Accounts, badgateway.Problems, bool) {
+	var probs badgateway.Problems
+	acc := &probe.Accounts{}
+	ok := true
+	if f, err := os.Open(passwd); err == nil {
+		var p badgateway.Problems
+		acc.Users, p = probe.ParsePasswd(f, passwd)
+		probs = append(probs, p...)
+		f.Close()
+	} else {
+		probs = append(probs, &badgateway.Problem{Pos: badgateway.Pos{File: passwd}, Err: err})
+		ok = false
+	}
+	if f, err := os.Open(group); err == nil {
+		var p badgateway.Problems
+		acc.Groups, p = probe.ParseGroup(f, group)
+		probs = append(probs, p...)
+		f.Close()
+	} else {
+		probs = append(probs, &badgateway.Problem{Pos: badgateway.Pos{File: group}, Err: err})
+		ok = false
+	}
+	return acc, probs, ok
 }
 
 // loadNginx reads an nginx config: an `nginx -T` dump (recognised by its
@@ -196,12 +291,9 @@ func readable(path string) bool {
 	return true
 }
 
-// addProblems passes config problems to the report; the exit status is 1
-// when the config file could not be read at all.
-func addProblems(d *classify.Diagnoser, probs badgateway.Problems, readable bool) int {
-	for _, p := range probs {
-		d.AddProblem(p)
-	}
+// readStatus is the exit status for a config file: 1 when it could not be
+// read at all.
+func readStatus(readable bool) int {
 	if !readable {
 		return 1
 	}

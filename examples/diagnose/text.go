@@ -70,8 +70,12 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 		for _, n := range v.Notes {
 			p("   note: %s\n", n)
 		}
+		for _, f := range v.Findings {
+			p("   explained by the config: %s %s at %s\n", f.Check, f.Name, f.Pos)
+		}
 		p("   fix: %s\n", v.Remediation)
 	}
+	writeFindings(w, r.Findings)
 	if len(r.Other) > 0 {
 		p("\nAlso seen, not gateway faults:")
 		for i, o := range r.Other {
@@ -138,4 +142,42 @@ func clip(s string, n int) string {
 		s += " …"
 	}
 	return s
+}
+
+// writeFindings prints the config findings: position, severity, check,
+// predicted cause, message, the related positions and the first fix.
+func writeFindings(w io.Writer, fs []classify.Finding) {
+	if len(fs) == 0 {
+		return
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format, args...) }
+	active := 0
+	for _, f := range fs {
+		if f.Suppressed == nil {
+			active++
+		}
+	}
+	p("\nConfig findings (%d, %d suppressed):\n", active, len(fs)-active)
+	for _, f := range fs {
+		cause := ""
+		if f.Cause != "" {
+			cause = " → " + string(f.Cause)
+		}
+		p("\n  %s: %s %s %s%s\n", f.Pos, f.Severity, f.Check, f.Name, cause)
+		p("    %s\n", f.Message)
+		for _, r := range f.Related {
+			p("    see %s: %s\n", r.Pos, r.Message)
+		}
+		if f.Suppressed != nil {
+			p("    suppressed at %s: %s\n", f.Suppressed.Pos, f.Suppressed.Reason)
+			continue
+		}
+		for i, x := range f.Fixes {
+			if i == 0 {
+				p("    fix: %s\n", x.Description)
+			} else {
+				p("    or:  %s\n", x.Description)
+			}
+		}
+	}
 }
