@@ -74,7 +74,7 @@
 // with the most faithful options it still drops "#" lines that php-fpm
 // rejects, strips the backticks php-fpm keeps, gives no positions, loses
 // the order of repeated keys across names, and fails a whole file on one
-// line without '='; TestIniV1Differences shows the first two.
+// line without '='; TestIniV1Differences shows three of them.
 //
 // Everything here is safe for concurrent use: Load and LoadPHPIni share
 // no state, and the values they return are not modified afterwards.
