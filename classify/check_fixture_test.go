@@ -21,7 +21,8 @@ import (
 // The fixtures follow gixy's layout (tests/plugins/simply/<plugin>/):
 // testdata/checks/<check name>/<case>.txtar holds a positive case and
 // <case>_fp.txtar a case that must give nothing. Each archive holds
-// nginx.conf, php-fpm.conf, php.ini (each optional), host.json
+// nginx.conf (or nginx-server.conf, read in the server context),
+// php-fpm.conf, php.ini (each optional), host.json
 // (HostFacts fields) and passwd/group (HostFacts.Accounts). Comments in
 // the configs say what must be found, in the style of analysistest:
 //
@@ -71,6 +72,8 @@ func loadFixture(t *testing.T, path string) (CheckInput, []mark) {
 		switch f.Name {
 		case "nginx.conf":
 			in.Nginx, _ = nginxconf.Load(p, nil)
+		case "nginx-server.conf": // a snippet such as sites-enabled/app
+			in.Nginx, _ = nginxconf.Load(p, &nginxconf.Options{Context: "server"})
 		case "php-fpm.conf":
 			in.FPM, _ = fpmconf.Load(p, &fpmconf.Options{SkipHostChecks: true, AllowRunAsRoot: true})
 		case "php.ini":

@@ -251,6 +251,9 @@ func checkSocketPermission(r *checkRun) {
 	}
 	user := r.in.Nginx.Main.User
 	group := r.in.Nginx.Main.Group
+	if ctx := r.in.Nginx.Context; user.Directive == nil && ctx != "" && ctx != "main" {
+		return // a snippet (sites-enabled/app): the user is set in an nginx.conf not given
+	}
 	acc := r.in.Host.accounts()
 	var id *probe.Identity
 	if acc != nil {
@@ -265,6 +268,11 @@ func checkSocketPermission(r *checkRun) {
 				continue
 			}
 			seen[pool] = true
+			if !pool.User.IsSet() && pool.ListenOwner.Value == "" && len(pool.SocketPermissions().ACLUsers)+len(pool.SocketPermissions().ACLGroups) == 0 {
+				// No pool user: php-fpm runs as a user other than root (a
+				// container's USER), which owns the socket; unknown here.
+				continue
+			}
 			ok, sev, why := socketAccess(user.Value, group.Value, pool.SocketPermissions(), id, acc)
 			if ok {
 				continue

@@ -106,6 +106,9 @@ func checkResolver(r *checkRun) {
 		}
 		// A variable whose every value names an upstream group needs no
 		// resolver; nor does one set to an IP address.
+		if h := literalHost(p.Raw); h != "" && (r.in.Nginx.Upstream(h) != nil || isIPHost(h)) {
+			continue // "http://octane$suffix": the host is literal, the variable adds the query
+		}
 		if v := hostVariable(p.Raw); v != "" {
 			vals, mapped := setValues(r.in.Nginx, v)
 			if mapped {
@@ -289,4 +292,29 @@ func checkSinglePeer(r *checkRun) {
 				Edits: []Edit{replace(s.Directive, fmt.Sprintf("server 127.0.0.1:%d;", s.Port))}}},
 		})
 	}
+}
+
+// literalHost returns the literal host a pass's target starts with when a
+// variable follows it directly ("octane" of "http://octane$suffix"), or "".
+func literalHost(raw string) string {
+	s := raw
+	i := strings.Index(s, "://")
+	if i < 0 || strings.Contains(s[:i], "$") {
+		return ""
+	}
+	s = s[i+3:]
+	j := strings.IndexByte(s, '$')
+	if j <= 0 {
+		return ""
+	}
+	h := s[:j]
+	if strings.ContainsAny(h, "/:") {
+		return "" // a port or a path first: the model parsed the host already
+	}
+	return h
+}
+
+func isIPHost(h string) bool {
+	_, ok := parseHost(strings.Trim(h, "[]"))
+	return ok
 }

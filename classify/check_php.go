@@ -211,6 +211,15 @@ func checkPMInvariants(r *checkRun) {
 		if p.Severity != badgateway.SeverityError || !errors.Is(p.Err, fpmconf.ErrValidation) {
 			continue
 		}
+		// A key that is not set at all (php-fpm then points at the pool's
+		// header, or at no line) may be set by a file the caller did not
+		// give (a docker fragment overriding www.conf, a pool file
+		// included from elsewhere): only values set in the files count.
+		// So do values templated with ${ENV} that the environment here
+		// does not define.
+		if !p.Pos.IsValid() || r.isPoolHeader(p.Pos) || r.lineHasEnv(p.Pos) || r.pmTemplated(p.Err.Error()) {
+			continue
+		}
 		r.report(Finding{Severity: badgateway.SeverityError, Pos: p.Pos,
 			Message: "php-fpm refuses to start: " + p.Err.Error() + " (then nginx logs connect() failed: fpm_down symptoms)",
 			Fixes:   []Fix{{Description: "correct the value so that `php-fpm -t` accepts the configuration"}},
@@ -260,6 +269,12 @@ func checkScriptFilename(r *checkRun) {
 		}
 		if r.in.FPM != nil && len(r.in.FPM.Pools) > 0 && len(r.reach[p]) == 0 && len(passAddrs(p)) > 0 {
 			continue // not a php-fpm location as far as the pools tell
+		}
+		if len(r.reach[p]) == 0 && !looksPHP(p) {
+			continue // another FastCGI application (Django, Zope, fcgiwrap …) may not need it
+		}
+		if looksStatus(p.Location) {
+			continue // php-fpm answers its status and ping pages without a script
 		}
 		r.report(Finding{Severity: badgateway.SeverityError, Pos: dpos(p.Directive),
 			Message: fmt.Sprintf("%s sends no SCRIPT_FILENAME (nginx's stock fastcgi_params lacks it): php-fpm answers \"Primary script unknown\" (404) for every request", passString(p)),
@@ -354,4 +369,85 @@ func checkStatusExposure(r *checkRun) {
 			}
 		}
 	}
+}
+
+// looksPHP reports whether a fastcgi_pass location is for PHP when no pool
+// tells: its match or its pass names php or fpm, or fastcgi_index is a
+// .php file.
+func looksPHP(p *nginxconf.Pass) bool {
+	low := strings.ToLower(p.Raw)
+	for l := p.Location; l != nil; l = l.Parent {
+		low += " " + strings.ToLower(l.Match)
+	}
+	if strings.Contains(low, "php") || strings.Contains(low, "fpm") {
+		return true
+	}
+	for l := p.Location; l != nil; l = l.Parent {
+		if l.Directive == nil {
+			continue
+		}
+		for _, d := range l.Directive.Find("fastcgi_index") {
+			if strings.HasSuffix(strings.ToLower(d.Arg(0)), ".php") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// looksStatus reports whether a location serves php-fpm's status or ping
+// page (its match names status or ping).
+func looksStatus(l *nginxconf.Location) bool {
+	for ; l != nil; l = l.Parent {
+		m := strings.ToLower(l.Match)
+		if strings.Contains(m, "status") || strings.Contains(m, "ping") {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *checkRun) isPoolHeader(pos badgateway.Pos) bool {
+	for _, pool := range r.pools() {
+		if pool.NamePos.File == pos.File && pool.NamePos.Line == pos.Line {
+			return true
+		}
+	}
+	return false
+}
+
+// lineHasEnv reports whether the line at pos holds a ${NAME} reference.
+func (r *checkRun) lineHasEnv(pos badgateway.Pos) bool {
+	src, err := r.readFile(pos.File)
+	if err != nil {
+		return false
+	}
+	lines := strings.Split(string(src), "\n")
+	if pos.Line > len(lines) {
+		return false
+	}
+	return strings.Contains(lines[pos.Line-1], "${")
+}
+
+// pmTemplated reports whether the pool a php-fpm message names ("[pool
+// www] …") sets one of its pm values from an ${ENV} reference.
+func (r *checkRun) pmTemplated(msg string) bool {
+	rest, ok := strings.CutPrefix(msg, "[pool ")
+	if !ok {
+		return false
+	}
+	name, _, ok := strings.Cut(rest, "]")
+	if !ok || r.in.FPM == nil {
+		return false
+	}
+	pool := r.in.FPM.Pool(name)
+	if pool == nil {
+		return false
+	}
+	for _, pos := range []badgateway.Pos{pool.PM.Pos, pool.PMMaxChildren.Pos, pool.PMStartServers.Pos, pool.PMMinSpareServers.Pos, pool.PMMaxSpareServers.Pos} {
+		if pos.IsValid() && r.lineHasEnv(pos) {
+			return true
+		}
+	}
+	return false
 }
