@@ -2,14 +2,17 @@ package probe_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/fcgi"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/badgateway/badgateway/probe"
 )
@@ -131,4 +134,81 @@ func ExampleAccounts_Identity() {
 	// Output:
 	// www-data 33 33 [33 900] <nil>
 	// probe: user "nginx": unknown user
+}
+
+func ExampleProber_Host() {
+	// Root points the prober at a copy of a real host's /proc and
+	// /sys/fs/cgroup files; the zero value reads the live system.
+	p := probe.Prober{Root: filepath.Join("testdata", "host", "v1")}
+	h, err := p.Host(context.Background())
+	if err != nil {
+		fmt.Println("problems:", err)
+	}
+	fmt.Printf("MemAvailable %d MiB, somaxconn %d\n", h.MemAvailable>>20, h.Somaxconn)
+	limit := "unlimited"
+	if h.Cgroup.Max != probe.Unlimited {
+		limit = fmt.Sprint(h.Cgroup.Max>>20, " MiB")
+	}
+	fmt.Printf("cgroup v%d memory: %d MiB used, limit %s\n", h.Cgroup.Version, h.Cgroup.Current>>20, limit)
+	for _, fp := range h.FPM {
+		if fp.IsMaster() {
+			fmt.Printf("master %d (%s)\n", fp.PID, fp.Config)
+			continue
+		}
+		fmt.Printf("child %d pool %s\n", fp.PID, fp.Pool)
+	}
+	// Output:
+	// MemAvailable 23393 MiB, somaxconn 4096
+	// cgroup v1 memory: 379 MiB used, limit unlimited
+	// master 12976 (php-fpm.conf)
+	// child 12978 pool www
+	// child 12979 pool www
+}
+
+func ExampleProber_Access() {
+	dir, _ := os.MkdirTemp("", "probe-access")
+	defer os.RemoveAll(dir)
+	sock := filepath.Join(dir, "php-fpm.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		panic(err)
+	}
+	defer l.Close()
+	nobody := probe.Identity{User: "nobody", UID: 65534, GID: 65534, Groups: []uint32{65534}}
+
+	var p probe.Prober
+	os.Chmod(dir, 0o700) // MkdirTemp's mode; the owner is whoever runs this
+	a, err := p.Access(context.Background(), sock, nobody)
+	step := a.Steps[len(a.Steps)-1]
+	fmt.Println(a.Decision, step.Need, step.Path == dir, step.Class)
+	fmt.Println(errors.Is(err, syscall.EACCES))
+
+	os.Chmod(dir, 0o755)
+	os.Chmod(sock, 0o666)
+	a, err = p.Access(context.Background(), sock, nobody)
+	fmt.Println(a.Decision, err)
+	// Output:
+	// denied search true other
+	// true
+	// granted <nil>
+}
+
+func ExampleProber_HTTP() {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Method", r.Method)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+
+	var p probe.Prober
+	res, err := p.HTTP(context.Background(), probe.Target{
+		Kind: probe.KindHTTP, Network: "tcp", Address: srv.Listener.Addr().String(), Host: "app.example", URI: "/health",
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(res.Proto, res.Status, res.Header.Get("X-Method"))
+	// Output:
+	// HTTP/1.1 503 HEAD
 }
