@@ -148,6 +148,7 @@ type AccessError struct {
 	Step AccessStep
 }
 
+// Error names the user, the socket and the refusing path component.
 func (e *AccessError) Error() string {
 	return fmt.Sprintf("user %s (uid %d, gid %d, groups %v) cannot connect to %s: no %s permission on %s (%v %d:%d, %s class)",
 		e.User.User, e.User.UID, e.User.GID, e.User.Groups, e.Path, e.Step.Need, e.Step.Path, e.Step.Mode, e.Step.UID, e.Step.GID, e.Step.Class)

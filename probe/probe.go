@@ -146,6 +146,7 @@ type ProtocolError struct {
 	First  []byte
 }
 
+// Error formats the fault, its offset and the first bytes seen.
 func (e *ProtocolError) Error() string {
 	return fmt.Sprintf("%v at byte %d (peer sent %q)", e.Err, e.Offset, e.First)
 }
@@ -164,6 +165,7 @@ type TimeoutError struct {
 	Err error
 }
 
+// Error says which step timed out and why.
 func (e *TimeoutError) Error() string { return "probe " + e.Op + " timed out: " + e.Err.Error() }
 
 // Unwrap returns e.Err.

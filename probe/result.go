@@ -126,13 +126,10 @@ func (p *Prober) Probe(ctx context.Context, t Target) *Result {
 	if t.Network == "unix" {
 		r.Socket, r.SocketErr = p.StatSocket(ctx, t.Address)
 		if t.User != "" {
-			var id Identity
-			a, err := p.Accounts(ctx)
-			if a != nil {
-				id, err = a.Identity(t.User, t.Group)
-			}
+			a, aerr := p.Accounts(ctx) // problems in the files matter only if the user is not found
+			id, err := a.Identity(t.User, t.Group)
 			if err != nil {
-				r.AccessErr = err
+				r.AccessErr = errors.Join(err, aerr)
 			} else {
 				r.Access, r.AccessErr = p.Access(ctx, t.Address, id)
 			}

@@ -168,6 +168,7 @@ type TLSAlertError struct {
 	Err   error
 }
 
+// Error gives the alert number and crypto/tls's description.
 func (e *TLSAlertError) Error() string {
 	return "TLS alert " + strconv.Itoa(int(e.Alert)) + ": " + e.Err.Error()
 }
