@@ -452,3 +452,25 @@ func TestRealFPMListenQueueFullTCP(t *testing.T) {
 		t.Errorf("slow request: %v", err)
 	}
 }
+
+func TestRealFPMAllowedClients(t *testing.T) {
+	t.Parallel()
+	// listen.allowed_clients without our address: php-fpm accepts and
+	// closes at once; the probe sees the connection end before any
+	// record — fpm_allowed_clients.
+	addr := freePort(t)
+	f := startFPM(t, addr, "listen.allowed_clients = 192.0.2.1")
+	var p Prober
+	r := p.Probe(context.Background(), f.target("tcp"))
+	if r.DialErr != nil {
+		t.Fatalf("dial: %v", r.DialErr)
+	}
+	if !errors.Is(r.PingErr, ErrNoEndRequest) && !errors.Is(r.PingErr, syscall.ECONNRESET) {
+		t.Errorf("ping err = %v, want ErrNoEndRequest or ECONNRESET", r.PingErr)
+	}
+	if r.Ping != nil && (len(r.Ping.Body) > 0 || r.Ping.Status != 0) || r.Speaks != ProtoUnknown {
+		t.Errorf("ping = %+v, speaks %v", r.Ping, r.Speaks)
+	}
+	t.Logf("ping to a pool that disallows us: %v", r.PingErr)
+	// (In this setup php-fpm's error_log showed no line for the drop.)
+}
