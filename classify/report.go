@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,22 @@ type Options struct {
 	// set (see Check); both may be nil.
 	PHPIni *fpmconf.PHPIni
 	Host   *HostFacts
+	// ReadFile reads the config files again for their "badgateway:ignore"
+	// comments (e.g. os.ReadFile); nil reads nothing, so that a Diagnoser
+	// does no I/O, and no finding is suppressed.
+	ReadFile func(path string) ([]byte, error)
+	// Window is how far apart in time an nginx record and a php-fpm record
+	// may be and still be the same event: the logs have one-second
+	// resolution and the hosts' clocks may differ. Default DefaultWindow
+	// (2 s).
+	Window time.Duration
+}
+
+func (o *Options) window() time.Duration {
+	if o == nil || o.Window <= 0 {
+		return DefaultWindow
+	}
+	return o.Window
 }
 
 func (o *Options) maxEvidence() int {
@@ -110,6 +127,9 @@ type Verdict struct {
 	// Findings are the config findings that predict this cause (Options
 	// configs only; see Check).
 	Findings []Finding
+	// Related are records of other logs (php-fpm's) that decided the
+	// cause, at most three.
+	Related []Evidence
 }
 
 // ConfidenceLevel names Confidence: "high" (≥ 0.8), "medium" (≥ 0.5) or "low".
@@ -145,8 +165,9 @@ func (v Verdict) MarshalJSON() ([]byte, error) {
 		RootEvidence []Evidence     `json:"root_evidence,omitempty"`
 		Notes        []string       `json:"notes,omitempty"`
 		Findings     []Finding      `json:"findings,omitempty"`
+		Related      []Evidence     `json:"related,omitempty"`
 	}{v.Cause, v.Title, v.Status, round2(v.Confidence), v.ConfidenceLevel(), v.Count, timePtr(v.First), timePtr(v.Last),
-		nonNil(v.Upstreams), v.Symptoms, nonNil(v.Evidence), nonNil(v.Alternatives), v.Remediation, v.RootCauses, v.RootEvidence, v.Notes, v.Findings})
+		nonNil(v.Upstreams), v.Symptoms, nonNil(v.Evidence), nonNil(v.Alternatives), v.Remediation, v.RootCauses, v.RootEvidence, v.Notes, v.Findings, v.Related})
 }
 
 // Report is the result of a diagnosis.
@@ -213,6 +234,8 @@ type Diagnoser struct {
 	symptoms  int
 	unmatched int
 	other     map[otherKey]int
+	fpm       fpmIndex
+	fpmCounts map[Code]int
 	cfg       *cfgIndex // built from opts on first use (refine.go)
 }
 
@@ -247,6 +270,7 @@ type acc struct {
 	lastEv      Evidence
 	hasLast     bool
 	alts        map[Code]*altAcc
+	related     []Evidence // records of other logs that decided
 	// route is set for no_live_upstreams verdicts.
 	route   routeKey
 	isGroup bool
@@ -278,7 +302,7 @@ type rootAcc struct {
 
 // NewDiagnoser returns a Diagnoser with the given options (nil = defaults).
 func NewDiagnoser(opts *Options) *Diagnoser {
-	d := &Diagnoser{verdicts: map[vkey]*acc{}, routes: map[routeKey]*routeAcc{}}
+	d := &Diagnoser{verdicts: map[vkey]*acc{}, routes: map[routeKey]*routeAcc{}, fpmCounts: map[Code]int{}}
 	if opts != nil {
 		d.opts = *opts
 	}
@@ -298,6 +322,7 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 	}
 	d.symptoms++
 	s = d.refine(s, e)
+	s, related := d.correlate(s, e)
 	if len(s.Candidates) == 0 {
 		if s.Status != 0 {
 			if d.other == nil {
@@ -338,6 +363,9 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 	} else {
 		a.lastEv, a.hasLast = ev, true
 		a.lastEv.Text = strings.Clone(ev.Text)
+	}
+	if related != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == related.Pos }) {
+		a.related = append(a.related, *related) // already a copy
 	}
 	for _, alt := range s.Candidates[1:] {
 		x := a.alts[alt.Cause]
@@ -438,6 +466,7 @@ func (a *acc) verdict(cause Code) Verdict {
 		v.Upstreams = []string{a.upstream}
 	}
 	v.Evidence = append(v.Evidence, a.evidence...)
+	v.Related = append(v.Related, a.related...)
 	if a.hasLast {
 		v.Evidence = append(v.Evidence, a.lastEv)
 	}
