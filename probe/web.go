@@ -251,8 +251,9 @@ func (p *Prober) HTTP(ctx context.Context, t Target) (*HTTPResult, error) {
 			}
 			return ctxErr(ctx, "read", err)
 		}
+		res.First = bytes.Clone(fb.first)
 		if len(head) >= 3 && (head[0] == 0x15 || head[0] == 0x16) && head[1] == 3 {
-			return &ProtocolError{Err: ErrTLSAnswer, First: bytes.Clone(fb.first)}
+			return &ProtocolError{Err: ErrTLSAnswer, First: res.First}
 		}
 		resp, err := http.ReadResponse(br, &http.Request{Method: http.MethodHead})
 		res.First = bytes.Clone(fb.first)
