@@ -33,10 +33,18 @@ type Checker struct {
 
 // CheckInput is everything Check reads. Every field is optional.
 type CheckInput struct {
-	Nginx  *nginxconf.Config
-	FPM    *fpmconf.Config
-	PHPIni *fpmconf.PHPIni // the php.ini php-fpm runs with; nil = PHP's defaults
-	Host   *HostFacts
+	// Nginx is the nginx configuration (nginxconf.Load); nil skips the
+	// nginx checks and the cross-checks.
+	Nginx *nginxconf.Config
+	// FPM is the php-fpm configuration (fpmconf.Load); nil skips the
+	// php-fpm checks and the cross-checks.
+	FPM *fpmconf.Config
+	// PHPIni is the php.ini php-fpm runs with; nil means PHP's built-in
+	// defaults (fpmconf.PHPIniDefault), overridden by the pools'
+	// php_value/php_admin_value.
+	PHPIni *fpmconf.PHPIni
+	// Host are the host facts (memory, somaxconn, accounts); nil = unknown.
+	Host *HostFacts
 	// ReadFile reads a config file for its "badgateway:ignore" comments;
 	// nil means os.ReadFile. Return an error for a file that cannot be
 	// read: its comments are then not honoured.
@@ -125,7 +133,7 @@ func (r *checkRun) readFile(path string) ([]byte, error) {
 
 // Checks returns the registry of config checks in code order, a fresh slice
 // on every call (the Checker values are shared and must not be modified).
-func Checks() []*Checker { return checkRegistry[:] }
+func Checks() []*Checker { return append([]*Checker(nil), checkRegistry[:]...) }
 
 // LookupCheck returns the check with the given code or name.
 func LookupCheck(codeOrName string) (*Checker, bool) {

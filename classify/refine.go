@@ -1,6 +1,7 @@
 package classify
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"path"
@@ -233,6 +234,9 @@ func (d *Diagnoser) refine(s Symptom, e *logparse.ErrorEntry) Symptom {
 	return s
 }
 
+// errNoRead is what the Diagnoser's default ReadFile returns.
+var errNoRead = errors.New("classify: Options.ReadFile is nil: config files are not read again")
+
 // explainedBy maps a verdict's cause to the causes of findings that explain
 // it besides its own: php-fpm refusing to start shows as fpm_down.
 var explainedBy = map[Code][]Code{
@@ -248,7 +252,11 @@ func (d *Diagnoser) attachFindings(r *Report) {
 	}
 	x := d.index()
 	if !x.checked {
-		x.findings = CheckWith(CheckInput{Nginx: d.opts.Nginx, FPM: d.opts.FPM, PHPIni: d.opts.PHPIni, Host: d.opts.Host})
+		read := d.opts.ReadFile
+		if read == nil {
+			read = func(string) ([]byte, error) { return nil, errNoRead }
+		}
+		x.findings = CheckWith(CheckInput{Nginx: d.opts.Nginx, FPM: d.opts.FPM, PHPIni: d.opts.PHPIni, Host: d.opts.Host, ReadFile: read})
 		x.checked = true
 	}
 	r.Findings = append([]Finding(nil), x.findings...)

@@ -143,7 +143,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	status := 0
 	var summary []string // one line per config read, for the text report
 	var probs []badgateway.Problems
-	opts := &classify.Options{}
+	opts := &classify.Options{ReadFile: os.ReadFile} // for badgateway:ignore comments
 	if *nginxConf != "" {
 		cfg, ok := loadNginx(*nginxConf)
 		opts.Nginx = cfg
