@@ -129,9 +129,10 @@ type FPMAccessEntry struct {
 	// Format is the format the line was parsed with.
 	Format *FPMAccessFormat
 
-	// RemoteAddr is %R (REMOTE_ADDR, "-" when unset); RemoteUser is %u
-	// (REMOTE_USER, "" when unset: php-fpm prints nothing, hence the two
-	// spaces of the default format).
+	// RemoteAddr is %R, the address of the FastCGI peer (nginx's address
+	// on TCP; "-" on a unix socket); RemoteUser is %u (REMOTE_USER, ""
+	// when unset: php-fpm prints nothing, hence the two spaces of the
+	// default format).
 	RemoteAddr string
 	RemoteUser string
 	// Time is %t, the request's start time ("%d/%b/%Y:%H:%M:%S %z", zone

@@ -1,5 +1,30 @@
 package logparse
 
+import (
+	"errors"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/badgateway/badgateway"
+)
+
+// CombinedFormat is the format text of nginx's predefined "combined"
+// log_format (src/http/modules/ngx_http_log_module.c ngx_http_combined_fmt),
+// the format of access_log without a format name.
+const CombinedFormat = `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent"`
+
+// Errors of the access-log parsers that a *ParseError wraps.
+var (
+	// ErrBadLogFormat: a log_format or access.format text cannot be
+	// compiled (a "$" without a variable name, an unknown escape= value,
+	// an unknown php-fpm "%" token or an unclosed "%{").
+	ErrBadLogFormat = errors.New("bad log format")
+	// ErrFormatMismatch: the line does not match its format (a literal
+	// part is missing or a typed value such as $status is malformed).
+	ErrFormatMismatch = errors.New("line does not match the log format")
+)
+
 // AccessFormat is a compiled nginx log_format: the format text split into
 // literal text and variables, ready to parse lines written with it.
 // Compile once and parse many lines; an AccessFormat is immutable and safe
@@ -8,11 +33,627 @@ type AccessFormat struct {
 	name   string
 	text   string
 	escape AccessEscape
+	items  []accessItem
 }
 
-// FPMAccessFormat is a compiled php-fpm access.format
-// (sapi/fpm/fpm/fpm_log.c). Compile once and parse many lines; an
-// FPMAccessFormat is immutable and safe for concurrent use.
-type FPMAccessFormat struct {
-	text string
+// accessItem is a variable with the literal text that precedes it; the
+// last item may be only a literal (name == "").
+type accessItem struct {
+	lit  string
+	name string
+	kind accessVar
+}
+
+type accessVar uint8
+
+const (
+	avOther accessVar = iota
+	avRemoteAddr
+	avRemoteUser
+	avTimeLocal
+	avTimeISO8601
+	avMsec
+	avRequest
+	avRequestMethod
+	avRequestURI
+	avServerProtocol
+	avStatus
+	avBodyBytesSent
+	avBytesSent
+	avRequestLength
+	avRequestTime
+	avReferer
+	avUserAgent
+	avHost
+	avHTTPHost
+	avUpstreamAddr
+	avUpstreamStatus
+	avUpstreamResponseTime
+	avUpstreamConnectTime
+	avUpstreamHeaderTime
+	avUpstreamResponseLength
+	avUpstreamOther // another $upstream_* list ($upstream_bytes_received, …)
+)
+
+var accessVars = map[string]accessVar{
+	"remote_addr": avRemoteAddr, "remote_user": avRemoteUser, "time_local": avTimeLocal,
+	"time_iso8601": avTimeISO8601, "msec": avMsec, "request": avRequest,
+	"request_method": avRequestMethod, "request_uri": avRequestURI, "server_protocol": avServerProtocol,
+	"status": avStatus, "body_bytes_sent": avBodyBytesSent, "bytes_sent": avBytesSent,
+	"request_length": avRequestLength, "request_time": avRequestTime, "http_referer": avReferer,
+	"http_user_agent": avUserAgent, "host": avHost, "http_host": avHTTPHost,
+	"upstream_addr": avUpstreamAddr, "upstream_status": avUpstreamStatus,
+	"upstream_response_time": avUpstreamResponseTime, "upstream_connect_time": avUpstreamConnectTime,
+	"upstream_header_time": avUpstreamHeaderTime, "upstream_response_length": avUpstreamResponseLength,
+	"upstream_bytes_received": avUpstreamOther, "upstream_bytes_sent": avUpstreamOther,
+	"upstream_cache_status": avUpstreamOther,
+}
+
+// ParseAccessEscape returns the AccessEscape of log_format's escape=
+// value ("default", "json" or "none"); the error wraps ErrBadLogFormat.
+func ParseAccessEscape(s string) (AccessEscape, error) {
+	switch s {
+	case "default", "":
+		return EscapeDefault, nil
+	case "json":
+		return EscapeJSON, nil
+	case "none":
+		return EscapeNone, nil
+	}
+	return 0, &ParseError{Err: ErrBadLogFormat}
+}
+
+// String returns "default", "json" or "none".
+func (e AccessEscape) String() string {
+	switch e {
+	case EscapeJSON:
+		return "json"
+	case EscapeNone:
+		return "none"
+	}
+	return "default"
+}
+
+// CompileAccessFormat compiles the text of a log_format directive — its
+// strings concatenated, as nginx does (src/http/modules/ngx_http_log_module.c
+// ngx_http_log_compile_format) — with its escape= mode. Variables are
+// "$name" or "${name}" (letters, digits, "_"); every variable is accepted:
+// the ones AccessEntry types fill its fields, the others are kept as raw
+// values (AccessEntry.Var). name is informational (Name).
+//
+// The error is a *ParseError wrapping ErrBadLogFormat, whose Pos.Col is the
+// 1-based byte of the format text at fault.
+func CompileAccessFormat(name string, escape AccessEscape, format string) (*AccessFormat, error) {
+	f := &AccessFormat{name: name, text: format, escape: escape}
+	lit := 0
+	for i := 0; i < len(format); {
+		if format[i] != '$' {
+			i++
+			continue
+		}
+		start := i
+		i++
+		brace := i < len(format) && format[i] == '{'
+		if brace {
+			i++
+		}
+		j := i
+		for j < len(format) && isVarChar(format[j]) {
+			j++
+		}
+		if j == i || brace && (j >= len(format) || format[j] != '}') {
+			return nil, &ParseError{Pos: badgateway.Pos{Line: 1, Col: start + 1}, Err: ErrBadLogFormat}
+		}
+		v := format[i:j]
+		if brace {
+			j++
+		}
+		k, ok := accessVars[v]
+		if !ok && strings.HasPrefix(v, "upstream_") {
+			k = avUpstreamOther
+		}
+		f.items = append(f.items, accessItem{lit: format[lit:start], name: v, kind: k})
+		lit, i = j, j
+	}
+	if lit < len(format) || len(f.items) == 0 {
+		f.items = append(f.items, accessItem{lit: format[lit:]})
+	}
+	return f, nil
+}
+
+func isVarChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'
+}
+
+// CombinedAccessFormat returns nginx's predefined "combined" format
+// (CombinedFormat, escape=default), freshly compiled.
+func CombinedAccessFormat() *AccessFormat {
+	f, err := CompileAccessFormat("combined", EscapeDefault, CombinedFormat)
+	if err != nil {
+		panic("logparse: combined format: " + err.Error())
+	}
+	return f
+}
+
+// Name returns the format's name as given to CompileAccessFormat.
+func (f *AccessFormat) Name() string { return f.name }
+
+// Text returns the format text.
+func (f *AccessFormat) Text() string { return f.text }
+
+// Escape returns the escape= mode.
+func (f *AccessFormat) Escape() AccessEscape { return f.escape }
+
+// Vars returns the names of the format's variables (without "$"), in
+// order; a variable used twice appears twice.
+func (f *AccessFormat) Vars() []string {
+	var v []string
+	for _, it := range f.items {
+		if it.name != "" {
+			v = append(v, it.name)
+		}
+	}
+	return v
+}
+
+// Parse parses one access-log line written with f. Trailing "\r" and "\n"
+// are removed. Raw is a copy of line and every string field a substring of
+// it (one allocation). The error is a *ParseError wrapping
+// ErrFormatMismatch (Pos.Col: the byte where the line departs from the
+// format) or ErrLineTooLong. Parse never panics and is safe for concurrent
+// use.
+func (f *AccessFormat) Parse(line []byte) (AccessEntry, error) {
+	line = trimEOL(line)
+	if len(line) > DefaultMaxRecordBytes {
+		return AccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
+	}
+	e, col, err := f.parse(string(line), nil)
+	if err != nil {
+		return AccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
+	}
+	e.Pos = badgateway.Pos{Line: 1}
+	return e, nil
+}
+
+// scan locates the value of item i in s from p: it checks the literal and
+// returns the value's bounds. col is 1-based on error.
+func (f *AccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
+	it := &f.items[i]
+	if !strings.HasPrefix(s[p:], it.lit) {
+		return 0, 0, ErrFormatMismatch
+	}
+	p += len(it.lit)
+	if it.name == "" {
+		if p != len(s) {
+			return p, p, ErrFormatMismatch
+		}
+		return p, p, nil
+	}
+	next := ""
+	last := i+1 >= len(f.items)
+	if !last {
+		next = f.items[i+1].lit
+	}
+	switch it.kind {
+	case avTimeLocal:
+		if len(s)-p >= 26 && s[p+2] == '/' && s[p+20] == ' ' {
+			return p, p + 26, nil
+		}
+	case avTimeISO8601:
+		if len(s)-p >= 25 && s[p+4] == '-' && s[p+10] == 'T' {
+			return p, p + 25, nil
+		}
+	case avUpstreamAddr, avUpstreamStatus, avUpstreamResponseTime, avUpstreamConnectTime,
+		avUpstreamHeaderTime, avUpstreamResponseLength, avUpstreamOther:
+		if next != "" && !strings.HasPrefix(next, ", ") && !strings.HasPrefix(next, " : ") {
+			return p, f.scanList(s, p, next), nil
+		}
+	}
+	if last || next == "" {
+		if last {
+			return p, len(s), nil
+		}
+		// Two variables side by side: this one runs to the first byte
+		// that cannot be in its value, else up to the next literal.
+		e := p
+		for e < len(s) && valueChar(it.kind, s[e]) {
+			e++
+		}
+		if e > p && it.kind != avOther {
+			return p, e, nil
+		}
+		// Fall back: up to the literal after the next variable.
+		for k := i + 1; k < len(f.items); k++ {
+			if l := f.items[k].lit; l != "" {
+				return p, f.find(s, p, l), nil
+			}
+		}
+		return p, len(s), nil
+	}
+	return p, f.find(s, p, next), nil
+}
+
+// find returns the index of the first occurrence of lit in s from p (len(s)
+// when none). With escape=json, a '"' preceded by an odd number of
+// backslashes is part of a value, not the literal.
+func (f *AccessFormat) find(s string, p int, lit string) int {
+	for from := p; from <= len(s); {
+		i := strings.Index(s[from:], lit)
+		if i < 0 {
+			return len(s)
+		}
+		i += from
+		if f.escape == EscapeJSON && lit[0] == '"' {
+			bs := 0
+			for k := i - 1; k >= p && s[k] == '\\'; k-- {
+				bs++
+			}
+			if bs%2 == 1 {
+				from = i + 1
+				continue
+			}
+		}
+		return i
+	}
+	return len(s)
+}
+
+// scanList reads an $upstream_* list at p: values without spaces joined
+// by ", " or " : ", ending where next (which does not start with a list
+// separator) matches.
+func (f *AccessFormat) scanList(s string, p int, next string) int {
+	e := p
+	for {
+		for e < len(s) && s[e] != ' ' && s[e] != ',' && !strings.HasPrefix(s[e:], next) {
+			e++
+		}
+		switch {
+		case strings.HasPrefix(s[e:], ", ") && e+2 < len(s) && s[e+2] != ' ':
+			e += 2
+		case strings.HasPrefix(s[e:], " : ") && e+3 < len(s) && s[e+3] != ' ':
+			e += 3
+		default:
+			if !strings.HasPrefix(s[e:], next) {
+				// Not a list after all: fall back to the literal.
+				return f.find(s, p, next)
+			}
+			return e
+		}
+	}
+}
+
+// valueChar reports whether c can be part of a value of kind.
+func valueChar(kind accessVar, c byte) bool {
+	switch kind {
+	case avStatus, avBodyBytesSent, avBytesSent, avRequestLength:
+		return isDigit(c) || c == '-'
+	case avRequestTime, avMsec:
+		return isDigit(c) || c == '.' || c == '-'
+	case avRemoteAddr:
+		return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':' || c == '-' || c == 'u' || c == 'n' || c == 'x' || c == 'i'
+	case avHost, avHTTPHost:
+		return c != '/' && c != ' ' && c != '"'
+	}
+	return c != ' ' && c != '"'
+}
+
+// parse parses s (the line without EOL). zc caches time zones (nil: none).
+func (f *AccessFormat) parse(s string, zc *zoneCache) (e AccessEntry, col int, err error) {
+	e.Raw, e.Format = s, f
+	e.BodyBytesSent, e.BytesSent, e.RequestLength, e.RequestTime = -1, -1, -1, -1
+	p := 0
+	for i := range f.items {
+		vs, ve, err := f.scan(s, p, i)
+		if err != nil {
+			return AccessEntry{}, mismatchCol(s, p, f.items[i].lit), err
+		}
+		p = ve
+		it := &f.items[i]
+		if it.name == "" {
+			continue
+		}
+		if !e.set(it.kind, s[vs:ve], f.escape, zc) {
+			return AccessEntry{}, vs + 1, ErrFormatMismatch
+		}
+	}
+	if p != len(s) {
+		return AccessEntry{}, p + 1, ErrFormatMismatch
+	}
+	if e.Request != "" && e.Method == "" {
+		e.Method, e.URI, e.Protocol = splitRequest(e.Request)
+	}
+	return e, 0, nil
+}
+
+// mismatchCol is the 1-based column where s departs from lit at p.
+func mismatchCol(s string, p int, lit string) int {
+	k := 0
+	for k < len(lit) && p+k < len(s) && s[p+k] == lit[k] {
+		k++
+	}
+	return p + k + 1
+}
+
+// splitRequest splits a request line "METHOD URI PROTOCOL"; the URI may
+// itself hold spaces only when nginx logged a bad request, so the method
+// is up to the first space and the protocol after the last.
+func splitRequest(r string) (method, uri, proto string) {
+	sp := strings.IndexByte(r, ' ')
+	if sp < 0 {
+		return r, "", ""
+	}
+	method, rest := r[:sp], r[sp+1:]
+	if l := strings.LastIndexByte(rest, ' '); l >= 0 && strings.HasPrefix(rest[l+1:], "HTTP/") {
+		return method, rest[:l], rest[l+1:]
+	}
+	return method, rest, ""
+}
+
+// set stores v in the typed field of kind; false if v is malformed.
+func (e *AccessEntry) set(kind accessVar, v string, esc AccessEscape, zc *zoneCache) bool {
+	dash := v == "-" || v == "" && esc == EscapeJSON
+	switch kind {
+	case avRemoteAddr:
+		e.RemoteAddr = v
+	case avRemoteUser:
+		if !dash {
+			e.RemoteUser = v
+		}
+	case avTimeLocal:
+		t, ok := parseTimeLocal(v, zc)
+		if !ok {
+			return false
+		}
+		e.Time = t
+	case avTimeISO8601:
+		t, ok := parseISO8601(v, zc)
+		if !ok {
+			return false
+		}
+		e.Time = t
+	case avMsec:
+		d, n := secondsDuration(v)
+		if n != len(v) || n == 0 {
+			return false
+		}
+		e.Time = time.Unix(0, 0).Add(d).UTC()
+	case avRequest:
+		e.Request = v
+	case avRequestMethod:
+		e.Method = v
+	case avRequestURI:
+		e.URI = v
+	case avServerProtocol:
+		e.Protocol = v
+	case avStatus:
+		st, n := atoi(v)
+		if n == 0 || n != len(v) {
+			return false
+		}
+		e.Status = st
+	case avBodyBytesSent:
+		e.BodyBytesSent = int64Value(v)
+	case avBytesSent:
+		e.BytesSent = int64Value(v)
+	case avRequestLength:
+		e.RequestLength = int64Value(v)
+	case avRequestTime:
+		if !dash {
+			d, n := secondsDuration(v)
+			if n == 0 || n != len(v) {
+				return false
+			}
+			e.RequestTime = d
+		}
+	case avReferer:
+		if !dash {
+			e.Referer = v
+		}
+	case avUserAgent:
+		if !dash {
+			e.UserAgent = v
+		}
+	case avHost:
+		e.Host = v
+	case avHTTPHost:
+		if e.Host == "" && !dash {
+			e.Host = v
+		}
+	case avUpstreamAddr:
+		e.UpstreamAddr = UpstreamList(v)
+	case avUpstreamStatus:
+		e.UpstreamStatus = UpstreamList(v)
+	case avUpstreamResponseTime:
+		e.UpstreamResponseTime = UpstreamList(v)
+	case avUpstreamConnectTime:
+		e.UpstreamConnectTime = UpstreamList(v)
+	case avUpstreamHeaderTime:
+		e.UpstreamHeaderTime = UpstreamList(v)
+	case avUpstreamResponseLength:
+		e.UpstreamResponseLength = UpstreamList(v)
+	}
+	return true
+}
+
+func int64Value(v string) int64 {
+	n, k := atou(v)
+	if k == 0 || k != len(v) || n > 1<<62 {
+		return -1
+	}
+	return int64(n)
+}
+
+// zoneCache keeps the last fixed zone made for a UTC offset, so that a
+// reader does not allocate one per line.
+type zoneCache struct {
+	off int
+	loc *time.Location
+}
+
+func (zc *zoneCache) zone(off int) *time.Location {
+	if off == 0 {
+		return time.UTC
+	}
+	if zc != nil && zc.loc != nil && zc.off == off {
+		return zc.loc
+	}
+	loc := time.FixedZone("", off)
+	if zc != nil {
+		zc.off, zc.loc = off, loc
+	}
+	return loc
+}
+
+// parseTimeLocal parses nginx's $time_local "21/Nov/2026:01:02:37 +0000"
+// (src/core/ngx_times.c, "%02d/%s/%d:%02d:%02d:%02d %c%02i%02i").
+func parseTimeLocal(v string, zc *zoneCache) (time.Time, bool) {
+	if len(v) != 26 || v[2] != '/' || v[6] != '/' || v[11] != ':' || v[14] != ':' || v[17] != ':' || v[20] != ' ' {
+		return time.Time{}, false
+	}
+	for _, i := range [...]int{0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25} {
+		if !isDigit(v[i]) {
+			return time.Time{}, false
+		}
+	}
+	mon := fpmMonth(v[3:6])
+	return civilTime(d2(v, 7)*100+d2(v, 9), mon, d2(v, 0), d2(v, 12), d2(v, 15), d2(v, 18), v[21:], zc)
+}
+
+// parseISO8601 parses $time_iso8601 "2026-11-21T01:02:37+00:00".
+func parseISO8601(v string, zc *zoneCache) (time.Time, bool) {
+	if len(v) != 25 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[22] != ':' {
+		return time.Time{}, false
+	}
+	for _, i := range [...]int{0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 23, 24} {
+		if !isDigit(v[i]) {
+			return time.Time{}, false
+		}
+	}
+	z := v[19:20] + v[20:22] + v[23:25]
+	return civilTime(d2(v, 0)*100+d2(v, 2), d2(v, 5), d2(v, 8), d2(v, 11), d2(v, 14), d2(v, 17), z, zc)
+}
+
+// civilTime builds the instant of a civil time with the zone "+hhmm".
+func civilTime(year, mon, day, hh, mm, ss int, zone string, zc *zoneCache) (time.Time, bool) {
+	if mon < 1 || mon > 12 || day < 1 || day > daysIn(time.Month(mon), year) || hh > 23 || mm > 59 || ss > 60 || len(zone) != 5 {
+		return time.Time{}, false
+	}
+	if zone[0] != '+' && zone[0] != '-' || !isDigit(zone[1]) || !isDigit(zone[2]) || !isDigit(zone[3]) || !isDigit(zone[4]) {
+		return time.Time{}, false
+	}
+	off := (d2(zone, 1)*60 + d2(zone, 3)) * 60
+	if zone[0] == '-' {
+		off = -off
+	}
+	secs := daysFromCivil(year, mon, day)*86400 + int64(hh*3600+mm*60+ss) - int64(off)
+	return time.Unix(secs, 0).In(zc.zone(off)), true
+}
+
+// Var returns the value of the format's variable name (without "$") in
+// the entry's line, as written (escaped), and whether the format has it;
+// the first occurrence when the format uses it twice. It re-reads Raw
+// and does not allocate.
+func (e *AccessEntry) Var(name string) (string, bool) {
+	for n, v := range e.Vars() {
+		if n == name {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// Vars returns an iterator over the format's variables and their values in
+// the entry's line, in order, read from Raw (e must stay valid). It does
+// not allocate.
+func (e *AccessEntry) Vars() iter.Seq2[string, string] {
+	return func(yield func(string, string) bool) {
+		f := e.Format
+		if f == nil {
+			return
+		}
+		p := 0
+		for i := range f.items {
+			vs, ve, err := f.scan(e.Raw, p, i)
+			if err != nil {
+				return
+			}
+			p = ve
+			if f.items[i].name != "" && !yield(f.items[i].name, e.Raw[vs:ve]) {
+				return
+			}
+		}
+	}
+}
+
+// Unescape appends v, a value written with the format's escape mode,
+// decoded to dst: "\xXX" for escape=default, JSON's backslash escapes for
+// escape=json; escape=none values are appended as they are. Malformed
+// escapes are kept as written.
+func (f *AccessFormat) Unescape(dst []byte, v string) []byte {
+	if f.escape == EscapeNone || strings.IndexByte(v, '\\') < 0 {
+		return append(dst, v...)
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c != '\\' || i+1 >= len(v) {
+			dst = append(dst, c)
+			continue
+		}
+		if f.escape == EscapeDefault {
+			if v[i+1] == 'x' && i+3 < len(v) {
+				if h, ok := unhex2(v[i+2], v[i+3]); ok {
+					dst = append(dst, h)
+					i += 3
+					continue
+				}
+			}
+			dst = append(dst, c)
+			continue
+		}
+		switch v[i+1] {
+		case '"', '\\', '/':
+			dst = append(dst, v[i+1])
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'u':
+			if i+5 < len(v) && v[i+2] == '0' && v[i+3] == '0' {
+				if h, ok := unhex2(v[i+4], v[i+5]); ok {
+					dst = append(dst, h)
+					i += 5
+					continue
+				}
+			}
+			dst = append(dst, c, v[i+1])
+		default:
+			dst = append(dst, c, v[i+1])
+		}
+		i++
+	}
+	return dst
+}
+
+func unhex2(a, b byte) (byte, bool) {
+	h, ok1 := unhex(a)
+	l, ok2 := unhex(b)
+	return h<<4 | l, ok1 && ok2
+}
+
+func unhex(c byte) (byte, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return c - '0', true
+	case c >= 'a' && c <= 'f':
+		return c - 'a' + 10, true
+	case c >= 'A' && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }

@@ -1,0 +1,453 @@
+package logparse
+
+import (
+	"io"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/badgateway/badgateway"
+)
+
+// DefaultFPMAccessFormat is php-fpm's default access.format (fpm_conf.c):
+// "%R - %u %t \"%m %r\" %s".
+const DefaultFPMAccessFormat = `%R - %u %t "%m %r" %s`
+
+// FPMAccessFormat is a compiled php-fpm access.format
+// (sapi/fpm/fpm/fpm_log.c fpm_log_write): literal text and "%X" or
+// "%{ARG}X" tokens. Compile once and parse many lines; an FPMAccessFormat
+// is immutable and safe for concurrent use.
+type FPMAccessFormat struct {
+	text  string
+	items []fpmAccessItem
+}
+
+type fpmAccessItem struct {
+	lit   string // literal text before the token
+	tok   string // the token as written, "%{ARG}X"; "" for a final literal
+	verb  byte
+	arg   string
+	width int // fixed width of a time value, 0 when unknown
+}
+
+// CompileFPMAccessFormat compiles an access.format value (without the
+// quotes of php-fpm.conf; "\"" already unescaped). The tokens are php-fpm
+// 8.2's: %C %d %e %f %l %m %M %n %o %p %P %q %Q %r %R %s %t %T %u and "%%",
+// with "{ARG}" where php-fpm takes one (%{NAME}e and %{NAME}o require it);
+// see FPMAccessEntry for the typed fields. The error is a *ParseError
+// wrapping ErrBadLogFormat, Pos.Col the 1-based byte at fault, for an
+// unknown token, an unclosed "{" or a missing required argument (php-fpm
+// itself refuses such a format: "wrong format for access.format").
+func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
+	f := &FPMAccessFormat{text: format}
+	var lit strings.Builder
+	litStart := 0
+	_ = litStart
+	for i := 0; i < len(format); {
+		c := format[i]
+		if c != '%' {
+			lit.WriteByte(c)
+			i++
+			continue
+		}
+		start := i
+		i++
+		if i >= len(format) {
+			return nil, &ParseError{Pos: badgateway.Pos{Line: 1, Col: start + 1}, Err: ErrBadLogFormat}
+		}
+		if format[i] == '%' {
+			lit.WriteByte('%')
+			i++
+			continue
+		}
+		arg := ""
+		if format[i] == '{' {
+			end := strings.IndexByte(format[i:], '}')
+			if end < 0 {
+				return nil, &ParseError{Pos: badgateway.Pos{Line: 1, Col: i + 1}, Err: ErrBadLogFormat}
+			}
+			arg = format[i+1 : i+end]
+			i += end + 1
+			if i >= len(format) {
+				return nil, &ParseError{Pos: badgateway.Pos{Line: 1, Col: start + 1}, Err: ErrBadLogFormat}
+			}
+		}
+		verb := format[i]
+		i++
+		if !strings.ContainsRune("CdeflmMnopPqQrRstTu", rune(verb)) || (verb == 'e' || verb == 'o') && arg == "" {
+			return nil, &ParseError{Pos: badgateway.Pos{Line: 1, Col: start + 1}, Err: ErrBadLogFormat}
+		}
+		it := fpmAccessItem{lit: lit.String(), tok: format[start:i], verb: verb, arg: arg}
+		if verb == 't' || verb == 'T' {
+			if arg == "" {
+				it.width = 26
+			} else {
+				it.width = strftimeWidth(arg)
+			}
+		}
+		f.items = append(f.items, it)
+		lit.Reset()
+	}
+	if lit.Len() > 0 || len(f.items) == 0 {
+		f.items = append(f.items, fpmAccessItem{lit: lit.String()})
+	}
+	return f, nil
+}
+
+// strftimeWidth is the output width of a strftime format made only of
+// fixed-width conversions (%d %m %Y %y %H %M %S %b %z %e %j %s excluded),
+// 0 otherwise.
+func strftimeWidth(f string) int {
+	w := 0
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			w++
+			continue
+		}
+		i++
+		if i >= len(f) {
+			return 0
+		}
+		switch f[i] {
+		case 'd', 'm', 'H', 'M', 'S', 'y':
+			w += 2
+		case 'Y':
+			w += 4
+		case 'b':
+			w += 3
+		case 'z':
+			w += 5
+		case '%':
+			w++
+		default:
+			return 0
+		}
+	}
+	return w
+}
+
+// Text returns the format text.
+func (f *FPMAccessFormat) Text() string { return f.text }
+
+// Parse parses one php-fpm access-log line written with f (trailing "\r"
+// and "\n" removed). Raw is a copy of line and every string field a
+// substring of it (one allocation). The error is a *ParseError wrapping
+// ErrFormatMismatch or ErrLineTooLong. Parse never panics and is safe for
+// concurrent use.
+func (f *FPMAccessFormat) Parse(line []byte) (FPMAccessEntry, error) {
+	line = trimEOL(line)
+	if len(line) > DefaultMaxRecordBytes {
+		return FPMAccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
+	}
+	e, col, err := f.parse(string(line), nil)
+	if err != nil {
+		return FPMAccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
+	}
+	e.Pos = badgateway.Pos{Line: 1}
+	return e, nil
+}
+
+// scan checks the literal of item i at p and returns the token value's
+// bounds.
+func (f *FPMAccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
+	it := &f.items[i]
+	if !strings.HasPrefix(s[p:], it.lit) {
+		return 0, 0, ErrFormatMismatch
+	}
+	p += len(it.lit)
+	if it.tok == "" {
+		if p != len(s) {
+			return p, p, ErrFormatMismatch
+		}
+		return p, p, nil
+	}
+	if it.width > 0 {
+		if len(s)-p < it.width {
+			return 0, 0, ErrFormatMismatch
+		}
+		return p, p + it.width, nil
+	}
+	if i+1 >= len(f.items) {
+		return p, len(s), nil
+	}
+	next := f.items[i+1].lit
+	if next == "" {
+		// Tokens side by side ("%r%Q%q"): use what the value can hold.
+		e := p
+		switch it.verb {
+		case 'Q':
+			if e < len(s) && s[e] == '?' {
+				e++
+			}
+			return p, e, nil
+		case 'r':
+			for e < len(s) && s[e] != '?' && s[e] != ' ' && s[e] != '"' {
+				e++
+			}
+			return p, e, nil
+		case 's', 'p', 'P', 'l', 'M':
+			for e < len(s) && isDigit(s[e]) {
+				e++
+			}
+			return p, e, nil
+		case 'd', 'C':
+			for e < len(s) && (isDigit(s[e]) || s[e] == '.') {
+				e++
+			}
+			return p, e, nil
+		}
+		for k := i + 1; k < len(f.items); k++ {
+			if l := f.items[k].lit; l != "" {
+				if j := strings.Index(s[p:], l); j >= 0 {
+					return p, p + j, nil
+				}
+				return p, len(s), nil
+			}
+		}
+		return p, len(s), nil
+	}
+	if j := strings.Index(s[p:], next); j >= 0 {
+		return p, p + j, nil
+	}
+	return 0, 0, ErrFormatMismatch
+}
+
+func (f *FPMAccessFormat) parse(s string, zc *zoneCache) (e FPMAccessEntry, col int, err error) {
+	e.Raw, e.Format = s, f
+	e.Duration, e.Memory, e.CPU, e.ContentLength = -1, -1, -1, -1
+	p := 0
+	for i := range f.items {
+		vs, ve, err := f.scan(s, p, i)
+		if err != nil {
+			return FPMAccessEntry{}, mismatchCol(s, p, f.items[i].lit), err
+		}
+		p = ve
+		it := &f.items[i]
+		if it.tok != "" && !e.set(it, s[vs:ve], zc) {
+			return FPMAccessEntry{}, vs + 1, ErrFormatMismatch
+		}
+	}
+	if p != len(s) {
+		return FPMAccessEntry{}, p + 1, ErrFormatMismatch
+	}
+	return e, 0, nil
+}
+
+func (e *FPMAccessEntry) set(it *fpmAccessItem, v string, zc *zoneCache) bool {
+	switch it.verb {
+	case 'R':
+		e.RemoteAddr = v
+	case 'u':
+		e.RemoteUser = v
+	case 't', 'T':
+		var t time.Time
+		if it.arg == "" {
+			var ok bool
+			if t, ok = parseTimeLocal(v, zc); !ok {
+				return false
+			}
+		} else if it.width > 0 {
+			t = parseStrftime(it.arg, v, zc)
+		}
+		if it.verb == 't' {
+			e.Time = t
+		} else {
+			e.EndTime = t
+		}
+	case 'm':
+		e.Method = v
+	case 'r':
+		e.RequestURI = v
+	case 'q':
+		e.Query = v
+	case 'f':
+		e.ScriptFilename = v
+	case 's':
+		st, n := atoi(v)
+		if n == 0 || n != len(v) {
+			return false
+		}
+		e.Status = st
+	case 'd':
+		d, n := secondsDuration(v)
+		if n == 0 || n != len(v) {
+			return false
+		}
+		switch it.arg {
+		case "milli", "mili":
+			d /= 1000
+		case "micro":
+			d /= 1000000
+		}
+		e.Duration = d
+	case 'M':
+		m, n := secondsDuration(v) // a decimal number; reuse the parser
+		if n == 0 || n != len(v) {
+			return false
+		}
+		b := float64(m) / float64(time.Second)
+		switch it.arg {
+		case "kilo":
+			b *= 1024
+		case "mega":
+			b *= 1024 * 1024
+		}
+		e.Memory = int64(b)
+	case 'C':
+		if it.arg == "" || it.arg == "total" {
+			d, n := secondsDuration(v)
+			if n == 0 || n != len(v) {
+				return false
+			}
+			e.CPU = float64(d) / float64(time.Second)
+		}
+	case 'l':
+		e.ContentLength = int64Value(v)
+	case 'n':
+		e.Pool = v
+	case 'p':
+		e.Child, _ = atoi(v)
+	case 'P':
+		e.Master, _ = atoi(v)
+	}
+	return true
+}
+
+// parseStrftime parses v written with the fixed-width strftime format f
+// (see strftimeWidth); zero time when it does not match.
+func parseStrftime(f, v string, zc *zoneCache) time.Time {
+	year, mon, day, hh, mm, ss := 1970, 1, 1, 0, 0, 0
+	zone := "+0000"
+	p := 0
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			if p >= len(v) || v[p] != f[i] {
+				return time.Time{}
+			}
+			p++
+			continue
+		}
+		i++
+		var w int
+		switch f[i] {
+		case 'Y':
+			w = 4
+		case 'b':
+			w = 3
+		case 'z':
+			w = 5
+		case '%':
+			w = 1
+		default:
+			w = 2
+		}
+		if p+w > len(v) {
+			return time.Time{}
+		}
+		x := v[p : p+w]
+		p += w
+		num := func() int {
+			n, k := atoi(x)
+			if k != len(x) {
+				return -1
+			}
+			return n
+		}
+		switch f[i] {
+		case 'Y':
+			year = num()
+		case 'y':
+			year = 2000 + num()
+		case 'm':
+			mon = num()
+		case 'd':
+			day = num()
+		case 'H':
+			hh = num()
+		case 'M':
+			mm = num()
+		case 'S':
+			ss = num()
+		case 'b':
+			mon = fpmMonth(x)
+		case 'z':
+			zone = x
+		}
+	}
+	if hh < 0 || mm < 0 || ss < 0 || year < 0 {
+		return time.Time{}
+	}
+	t, _ := civilTime(year, mon, day, hh, mm, ss, zone, zc)
+	return t
+}
+
+// Var returns the value of token (as written in the format, e.g. "%f" or
+// "%{REQUEST_METHOD}e") in the entry's line and whether the format has it.
+// It re-reads Raw and does not allocate.
+func (e *FPMAccessEntry) Var(token string) (string, bool) {
+	f := e.Format
+	if f == nil {
+		return "", false
+	}
+	p := 0
+	for i := range f.items {
+		vs, ve, err := f.scan(e.Raw, p, i)
+		if err != nil {
+			return "", false
+		}
+		p = ve
+		if f.items[i].tok == token {
+			return e.Raw[vs:ve], true
+		}
+	}
+	return "", false
+}
+
+// FPMAccessReader reads a php-fpm access log written with one
+// FPMAccessFormat, a line per entry, like AccessReader. It is not safe for
+// concurrent use.
+type FPMAccessReader struct {
+	lb    lineBuf
+	f     *FPMAccessFormat
+	reuse bool
+	zc    zoneCache
+}
+
+// NewFPMAccessReader returns a reader of the php-fpm access log in src
+// written with format f.
+func NewFPMAccessReader(src io.Reader, f *FPMAccessFormat, opts AccessReaderOptions) *FPMAccessReader {
+	return &FPMAccessReader{lb: newLineBuf(src, opts.File, opts.MaxRecordBytes), f: f, reuse: opts.ReuseRecord}
+}
+
+// Read returns the next entry; io.EOF at the end. Errors are as for
+// AccessReader.Read.
+func (x *FPMAccessReader) Read() (FPMAccessEntry, error) {
+	line, num, off, err := x.lb.nextLine()
+	if err != nil {
+		return FPMAccessEntry{}, err
+	}
+	e, col, err := x.f.parse(bytesToString(line, x.reuse), &x.zc)
+	if err != nil {
+		return FPMAccessEntry{}, &ParseError{Pos: x.lb.pos(num, col, off), Err: err}
+	}
+	e.Pos = x.lb.pos(num, 0, off)
+	return e, nil
+}
+
+// All returns an iterator over the remaining entries, as AccessReader.All.
+func (x *FPMAccessReader) All() iter.Seq2[FPMAccessEntry, error] {
+	return func(yield func(FPMAccessEntry, error) bool) {
+		for {
+			e, err := x.Read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(e, err) {
+				return
+			}
+			if _, ok := err.(*ParseError); err != nil && !ok {
+				return
+			}
+		}
+	}
+}
