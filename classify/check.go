@@ -217,17 +217,35 @@ func (r *checkRun) prepare() {
 		return
 	}
 	for p := range r.in.Nginx.Passes() {
-		if p.Module != "fastcgi" || p.HostVariables {
-			continue
+		if ps := PoolsFor(p, r.in.FPM); ps != nil {
+			r.reach[p] = ps
 		}
-		for _, a := range passAddrs(p) {
-			for _, pool := range r.in.FPM.Pools {
-				if a.matchesPool(pool.Listen.Value) && !containsPool(r.reach[p], pool) {
-					r.reach[p] = append(r.reach[p], pool)
-				}
+	}
+}
+
+// PoolsFor returns the pools of fpm that a fastcgi_pass reaches, in pool
+// order: those whose listen accepts the pass's address or, for a pass to
+// an upstream group, the address of one of its servers (servers marked
+// down left out). Unix paths are compared after cleaning
+// ("/run//php/../php/a.sock" is "/run/php/a.sock"); a TCP listen on
+// 0.0.0.0, [::] or a port alone accepts any local address; localhost
+// matches the loopback addresses; a host name other than localhost
+// matches any listen on the same port (it cannot be resolved here).
+// A pass that is not fastcgi_pass, or whose address holds variables,
+// reaches nothing decidable: nil.
+func PoolsFor(p *nginxconf.Pass, fpm *fpmconf.Config) []*fpmconf.Pool {
+	if p == nil || fpm == nil || p.Module != "fastcgi" || p.HostVariables {
+		return nil
+	}
+	var out []*fpmconf.Pool
+	for _, a := range passAddrs(p) {
+		for _, pool := range fpm.Pools {
+			if a.matchesPool(pool.Listen.Value) && !containsPool(out, pool) {
+				out = append(out, pool)
 			}
 		}
 	}
+	return out
 }
 
 func containsPool(ps []*fpmconf.Pool, p *fpmconf.Pool) bool {
