@@ -260,12 +260,32 @@ func (d *Diagnoser) attachFindings(r *Report) {
 		x.checked = true
 	}
 	r.Findings = append([]Finding(nil), x.findings...)
+	// The addresses each pass directive connects to: a finding at a pass
+	// explains only verdicts on one of those addresses.
+	passKeys := map[lineKey][]netAddrKey{}
+	if d.opts.Nginx != nil {
+		for p := range d.opts.Nginx.Passes() {
+			k := lineKey{dpos(p.Directive).File, dpos(p.Directive).Line}
+			for _, a := range passAddrs(p) {
+				passKeys[k] = append(passKeys[k], a.key())
+			}
+		}
+	}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
 		want := append([]Code{v.Cause}, explainedBy[v.Cause]...)
+		var vkeys []netAddrKey
+		for _, u := range v.Upstreams {
+			if a, ok := peerAddr(ParseUpstream(u).Peer); ok {
+				vkeys = append(vkeys, a.key())
+			}
+		}
 		for _, f := range x.findings {
 			if f.Suppressed != nil {
 				continue
+			}
+			if keys := passKeys[lineKey{f.Pos.File, f.Pos.Line}]; len(keys) > 0 && len(vkeys) > 0 && !overlapKeys(keys, vkeys) {
+				continue // a finding about another upstream
 			}
 			for _, c := range want {
 				if f.Cause == c {
@@ -275,4 +295,15 @@ func (d *Diagnoser) attachFindings(r *Report) {
 			}
 		}
 	}
+}
+
+func overlapKeys(a, b []netAddrKey) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
 }
