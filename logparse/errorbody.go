@@ -39,20 +39,53 @@ const (
 	maxErrnoLen = 96
 )
 
+// Byte classes of byteClass.
+const (
+	clsAction     = 1 << iota // [ -./0-9A-Z_a-z]: may be part of an action (actionByte)
+	clsW                      // 'w', the byte actionStart recognises " while " by
+	clsAddr                   // [0-9a-fA-F.:[\]unix]: may be part of an address (addrByte)
+	clsAddrStop               // one of ` ",\n\r`: ends or invalidates a client address (validAddr)
+	clsServerStop             // one of ` "\n\r`: ends or invalidates a server name (validServer)
+	clsIdent                  // [A-Za-z_]: may start a syscall name (syscallName)
+)
+
+// byteClass maps each byte to its cls* bits: one look-up per byte in the
+// scanning loops instead of a chain of comparisons. It is a constant, so it
+// cannot be changed; TestByteClass checks it against the definitions above.
+const byteClass = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x18\x00\x00\x18\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x19\x00\x18\x00\x00\x00\x00\x00\x00\x00\x00\x00\x08\x01\x05\x01" +
+	"\x05\x05\x05\x05\x05\x05\x05\x05\x05\x05\x04\x00\x00\x00\x00\x00" +
+	"\x00\x25\x25\x25\x25\x25\x25\x21\x21\x21\x21\x21\x21\x21\x21\x21" +
+	"\x21\x21\x21\x21\x21\x21\x21\x21\x21\x21\x21\x04\x00\x04\x00\x21" +
+	"\x00\x25\x25\x25\x25\x25\x25\x21\x21\x25\x21\x21\x21\x21\x25\x21" +
+	"\x21\x21\x21\x21\x21\x25\x21\x23\x25\x21\x21\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
 // actionStart returns the index of the " while " that starts a plausible
 // action at the end of r, or -1. It scans back over the bytes an action
 // can hold (at most maxActionLen of them), so the message is never searched.
+// The first " while " met going back is the last one; it must be followed
+// by an action. It is recognised at its 'w', one byte before its space is
+// reached, which keeps the loop to one table look-up per byte.
 func actionStart(r string) int {
 	lim := max(0, len(r)-maxActionLen-len(" while "))
 	for i := len(r) - 1; i >= lim; i-- {
-		c := r[i]
-		if !actionByte(c) {
+		switch byteClass[r[i]] & (clsAction | clsW) {
+		case 0:
 			return -1
-		}
-		// The first " while " met going back is the last one; it must be
-		// followed by an action.
-		if c == ' ' && i+len(" while ") < len(r) && r[i+1] == 'w' && r[i:i+len(" while ")] == " while " {
-			return i
+		case clsAction | clsW:
+			if j := i - 1; j >= lim && j+len(" while ") < len(r) && r[j:j+len(" while ")] == " while " {
+				return j
+			}
 		}
 	}
 	return -1
@@ -75,10 +108,7 @@ func errnoStart(r string) int {
 
 // addrByte reports whether c can be part of an address nginx prints
 // (IPv4, [IPv6], port, "unix:").
-func addrByte(c byte) bool {
-	return isDigit(c) || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' || c == '.' || c == ':' || c == '[' || c == ']' ||
-		c == 'u' || c == 'n' || c == 'i' || c == 'x'
-}
+func addrByte(c byte) bool { return byteClass[c]&clsAddr != 0 }
 
 // quoted context keys in nginx's order, with their delimiter `, key: "`.
 var quotedKeys = [...]struct {
@@ -92,10 +122,11 @@ var quotedKeys = [...]struct {
 	{`, referrer: "`, FieldReferrer},
 }
 
+// context holds the context fields of one ", client: " candidate while
+// findContext tries it.
 type context struct {
 	fields                                                    Field
 	client, server, request, subrequest, upstream, host, refr string
-	resolver                                                  string
 }
 
 func (c *context) set(k int, v string) {
@@ -114,21 +145,21 @@ func (c *context) set(k int, v string) {
 	}
 }
 
-// body is what parseBody finds in the text after "PID#TID: [*CID ]". It is
-// returned by value (not written through a pointer) so that the hot path
-// stores its strings without GC write barriers.
-type body struct {
-	message, syscall, errnoText, action string
-	errno                               int
-	ctx                                 context
-	truncated                           bool
+// store copies the fields into e.
+func (c *context) store(e *ErrorEntry) {
+	e.Fields = c.fields
+	e.Client, e.Server, e.Request, e.Subrequest = c.client, c.server, c.request, c.subrequest
+	e.Upstream, e.Host, e.Referrer = c.upstream, c.host, c.refr
 }
 
-// parseBody splits s, the text after "PID#TID: [*CID ]", into message,
-// syscall, errno, action and context. atCap says the record has nginx's
-// maximum length and was therefore probably cut.
-func parseBody(s string, atCap bool) (b body) {
-	start, c, found := findContext(s, atCap)
+// parseBody splits s, the text after "PID#TID: [*CID ]", into e's Message,
+// Syscall, Errno, ErrnoText, Action, context fields and Truncated, which it
+// expects zero. atCap says the record has nginx's maximum length and was
+// therefore probably cut. It writes through e instead of returning parts by
+// value: copying the parts between frames cost more than the write
+// barrier checks of the stores.
+func parseBody(e *ErrorEntry, s string, atCap bool) {
+	start, found := findContext(e, s, atCap)
 	if !found {
 		start = len(s)
 	}
@@ -138,13 +169,12 @@ func parseBody(s string, atCap bool) (b body) {
 	// ngx_resolver_log_error), so a record without one has none, unless
 	// it was cut. nginx's actions are short ("reading response header from
 	// upstream"): only the tail is scanned, which keeps long records cheap.
-	if !found && !atCap {
-		// no action
-	} else if i := actionStart(r); i >= 0 {
-		a := r[i+len(" while "):]
-		if !strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"' {
-			b.action = a
-			r = r[:i]
+	if found || atCap {
+		if i := actionStart(r); i >= 0 {
+			if !strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"' {
+				e.Action = r[i+len(" while "):]
+				r = r[:i]
+			}
 		}
 	}
 	// Errno: " (N: TEXT)" at the end.
@@ -152,31 +182,30 @@ func parseBody(s string, atCap bool) (b body) {
 		if i := errnoStart(r); i >= 0 {
 			v, d := atou(r[i+2:])
 			if d > 0 && d <= 10 && strings.HasPrefix(r[i+2+d:], ": ") && v <= 1<<31-1 {
-				b.errno = int(v)
-				b.errnoText = r[i+2+d+2 : n-1]
+				e.Errno = int(v)
+				e.ErrnoText = r[i+2+d+2 : n-1]
 				r = r[:i]
 			}
 		}
 	}
-	b.message = r
-	b.syscall = syscallName(r)
-	if found {
-		b.ctx = c
-	}
+	e.Message = r
+	e.Syscall = syscallName(r)
 	switch {
 	case atCap:
-		b.truncated = true
-	case !found && b.action == "" && strings.HasPrefix(r, fastcgiStderrPrefix) && !strings.HasSuffix(r, `"`):
+		e.Truncated = true
+	case !found && e.Action == "" && strings.HasPrefix(r, fastcgiStderrPrefix) && !strings.HasSuffix(r, `"`):
 		// A stderr text without closing quote and context was cut, though
 		// not at 2048 bytes (a relay or a build with another limit cut it).
-		b.truncated = true
+		e.Truncated = true
 	}
-	return b
 }
 
-// findContext returns the offset in s where the context suffix starts.
-func findContext(s string, lenient bool) (int, context, bool) {
-	fallback, fbStart := context{}, -1
+// findContext finds the context suffix of s, stores its fields in e and
+// returns the offset in s where it starts; found is false when s has none
+// (e is then left alone).
+func findContext(e *ErrorEntry, s string, lenient bool) (start int, found bool) {
+	var c, fallback context
+	fbStart := -1
 	from := 0
 	for try := 0; try < maxContextTries; try++ {
 		i := strings.Index(s[from:], dClient)
@@ -188,19 +217,21 @@ func findContext(s string, lenient bool) (int, context, bool) {
 		if !closedBefore(s[:i]) {
 			continue
 		}
-		cc, ok := parseSuffix(s[i:], lenient)
-		if !ok {
+		c = context{}
+		if !parseSuffix(&c, s[i:], lenient) {
 			continue
 		}
-		if cc.fields&FieldRequest == 0 || strings.Count(cc.request, " ") <= 2 {
-			return i, cc, true
+		if c.fields&FieldRequest == 0 || strings.Count(c.request, " ") <= 2 {
+			c.store(e)
+			return i, true
 		}
 		if fbStart < 0 {
-			fallback, fbStart = cc, i
+			fallback, fbStart = c, i
 		}
 	}
 	if fbStart >= 0 {
-		return fbStart, fallback, true
+		fallback.store(e)
+		return fbStart, true
 	}
 	// Resolver context: ", resolver: ADDR" at the very end.
 	// Scan back over the address first so that records without it cost
@@ -210,10 +241,10 @@ func findContext(s string, lenient bool) (int, context, bool) {
 		i--
 	}
 	if i < len(s) && strings.HasSuffix(s[:i], dResolver) {
-		i -= len(dResolver)
-		return i, context{fields: FieldResolver, resolver: s[i+len(dResolver):]}, true
+		e.Fields, e.Resolver = FieldResolver, s[i:]
+		return i - len(dResolver), true
 	}
-	return 0, context{}, false
+	return 0, false
 }
 
 // closedBefore checks that the text before a ", client: " candidate can be
@@ -232,35 +263,52 @@ func closedBefore(before string) bool {
 }
 
 // parseSuffix parses t, which starts with ", client: ", as nginx's request
-// context. With lenient (a record cut at 2048 bytes) the last field may be
-// cut, and a cut delimiter at the end is ignored.
-func parseSuffix(t string, lenient bool) (c context, ok bool) {
+// context into c (which it expects zero). With lenient (a record cut at
+// 2048 bytes) the last field may be cut, and a cut delimiter at the end is
+// ignored.
+func parseSuffix(c *context, t string, lenient bool) bool {
+	// Client: the text up to the first ", " (or the end); not empty and
+	// without any of ` ",\n\r` (validAddr). The first such byte decides:
+	// only the "," of ", " may end a valid address.
 	p := len(dClient)
-	v, n := untilCommaSpace(t[p:])
-	if v == "" || !validAddr(v) {
-		return c, false
+	q := p
+	for q < len(t) && byteClass[t[q]]&clsAddrStop == 0 {
+		q++
 	}
-	c.client = v
+	if q == p || q < len(t) && (t[q] != ',' || q+1 == len(t) || t[q+1] != ' ') {
+		return false
+	}
+	c.client = t[p:q]
 	c.fields = FieldClient
-	p += n
+	p = q
 	if p == len(t) {
-		return c, true
+		return true
 	}
 	if strings.HasPrefix(t[p:], dServer) {
+		// Server: the text up to the first ", " (or the end), without any
+		// of ` "\n\r` (validServer), possibly empty. The first such byte
+		// must be the space of that ", ".
 		p += len(dServer)
-		v, n = untilCommaSpace(t[p:])
-		if !validServer(v) {
-			return c, false
+		q = p
+		for q < len(t) && byteClass[t[q]]&clsServerStop == 0 {
+			q++
 		}
-		c.server = v
+		switch {
+		case q == len(t):
+		case t[q] == ' ' && q > p && t[q-1] == ',':
+			q--
+		default:
+			return false
+		}
+		c.server = t[p:q]
 		c.fields |= FieldServer
-		p += n
+		p = q
 	}
 	last := -1
 	for p < len(t) {
 		k := quotedKeyAt(t[p:], last)
 		if k < 0 {
-			return c, lenient && partialDelim(t[p:])
+			return lenient && partialDelim(t[p:])
 		}
 		p += len(quotedKeys[k].key)
 		rest := t[p:]
@@ -268,28 +316,19 @@ func parseSuffix(t string, lenient bool) (c context, ok bool) {
 		if end < 0 {
 			if n := len(rest); n > 0 && rest[n-1] == '"' {
 				c.set(k, rest[:n-1])
-				return c, true
+				return true
 			}
 			if lenient {
 				c.set(k, rest)
-				return c, true
+				return true
 			}
-			return c, false
+			return false
 		}
 		c.set(k, rest[:end])
 		p += end + 1
 		last = k
 	}
-	return c, true
-}
-
-// untilCommaSpace returns the text up to the next ", " (or all of s) and
-// the number of bytes it spans.
-func untilCommaSpace(s string) (string, int) {
-	if i := strings.Index(s, ", "); i >= 0 {
-		return s[:i], i
-	}
-	return s, len(s)
+	return true
 }
 
 // quotedKeyAt returns the index of the quoted key whose delimiter starts s
@@ -327,14 +366,13 @@ func quotedValueEnd(s string, k int) int {
 	if k == len(quotedKeys)-1 {
 		return -1 // referrer is always last: it runs to the final quote
 	}
-	from := 0
-	for {
-		i := strings.Index(s[from:], `", `)
+	for from := 0; ; {
+		i := strings.IndexByte(s[from:], '"')
 		if i < 0 {
 			return -1
 		}
 		i += from
-		if quotedKeyAt(s[i+1:], k) >= 0 {
+		if i+2 < len(s) && s[i+1] == ',' && s[i+2] == ' ' && quotedKeyAt(s[i+1:], k) >= 0 {
 			return i
 		}
 		from = i + 1
@@ -356,58 +394,32 @@ func partialDelim(s string) bool {
 }
 
 // validAddr accepts a client or resolver address as nginx prints it
-// (c->addr_text: an IPv4 or IPv6 address, "unix:"; a resolver's ip:port).
+// (c->addr_text: an IPv4 or IPv6 address, "unix:"; a resolver's ip:port):
+// no ` ",\n\r`.
 func validAddr(v string) bool {
 	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case ' ', '"', ',', '\n', '\r':
+		if byteClass[v[i]]&clsAddrStop != 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// validServer accepts a server_name or listen address; it may be empty.
+// validServer accepts a server_name or listen address; it may be empty:
+// no ` "\n\r`.
 func validServer(v string) bool {
 	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case ' ', '"', '\n', '\r':
+		if byteClass[v[i]]&clsServerStop != 0 {
 			return false
 		}
 	}
 	return true
 }
 
-// plausibleAction accepts the log->action strings of nginx and its
-// modules: words, digits, spaces and "/._-" ("reading response header from
+// actionByte reports whether c can be part of the log->action strings of
+// nginx and its modules: [ -./0-9A-Z_a-z] ("reading response header from
 // upstream", "processing HTTP/2 connection", "SSL handshaking").
-func plausibleAction(a string) bool {
-	if a == "" {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if !actionByte(a[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// actionByte reports whether c is one of [ -./0-9A-Z_a-z], with two
-// constant bit masks for bytes 0-63 and 64-127.
-func actionByte(c byte) bool {
-	const (
-		lo = 1<<' ' | 1<<'-' | 1<<'.' | 1<<'/' | (1<<10-1)<<'0'
-		hi = (1<<26-1)<<('A'-64) | 1<<('_'-64) | (1<<26-1)<<('a'-64)
-	)
-	switch c >> 6 {
-	case 0:
-		return lo&(1<<(c&63)) != 0
-	case 1:
-		return hi&(1<<(c&63)) != 0
-	}
-	return false
-}
+func actionByte(c byte) bool { return byteClass[c]&clsAction != 0 }
 
 // syscallName returns "name" when msg starts with "name(…)" where name is
 // a C identifier and the parentheses hold no space: "connect() to …",
@@ -416,7 +428,7 @@ func syscallName(msg string) string {
 	i := 0
 	for i < len(msg) && i < 64 {
 		c := msg[i]
-		if c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && isDigit(c) {
+		if byteClass[c]&clsIdent != 0 || i > 0 && isDigit(c) {
 			i++
 			continue
 		}

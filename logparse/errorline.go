@@ -99,8 +99,7 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (e ErrorEntry, err error)
 	if len(line) == 0 || !isDigit(line[0]) && !isRecordStart(line) {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
 	}
-	var col int
-	if e, col, err = parseRecord(string(line), loc, nil, badgateway.Pos{Line: 1}, 0); err != nil {
+	if col, err := parseRecord(&e, string(line), loc, nil, badgateway.Pos{Line: 1}, 0); err != nil {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
 	}
 	return e, nil
@@ -115,23 +114,22 @@ func trimEOL(b []byte) []byte {
 	return b
 }
 
-func countByte(s string, c byte) int { return strings.Count(s, string(c)) }
-
-// parseRecord parses the record s (already without its final EOL). Raw is
-// s and every string field is a substring of s. On error it returns the
-// 1-based byte column of the problem. The entry is built in a local and
-// returned by value, which keeps GC write barriers off the hot path.
-// pos becomes e.Pos; lines becomes e.Lines, or when 0 it is counted.
-func parseRecord(s string, loc *time.Location, tc *timeCache, pos badgateway.Pos, lines int) (e ErrorEntry, col int, err error) {
+// parseRecord parses the record s (already without its final EOL) into e,
+// which it expects zero. Raw is s and every string field is a substring of
+// s. On error it returns the 1-based byte column of the problem (e is then
+// partly filled; callers discard it). pos becomes e.Pos; lines becomes
+// e.Lines, or when 0 it is counted. The entry is filled in place: passing
+// it up by value through the helpers cost more than their stores' write
+// barrier checks.
+func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache, pos badgateway.Pos, lines int) (col int, err error) {
 	if loc == nil {
 		loc = time.UTC
 	}
 	e.Raw, e.Pos, e.Lines = s, pos, lines
 	if lines == 0 {
-		e.Lines = 1 + countByte(s, '\n')
+		e.Lines = 1 + strings.Count(s, "\n")
 	}
 	p, hdr := 0, 0
-	var b body
 	switch {
 	case len(s) > 0 && isDigit(s[0]):
 		e.Form = FormPlain
@@ -142,14 +140,13 @@ func parseRecord(s string, loc *time.Location, tc *timeCache, pos badgateway.Pos
 			e.Level = l
 			p += n
 		}
-		b = parseBody(s[p:], false)
-		e.setBody(&b)
-		return e, 0, nil
+		parseBody(e, s[p:], false)
+		return 0, nil
 	default:
 		e.Form = FormSyslog
 		pri, host, tag, n, err := parseSyslogHeader(s)
 		if err != nil {
-			return ErrorEntry{}, n + 1, err
+			return n + 1, err
 		}
 		e.SyslogPriority, e.SyslogHost, e.SyslogTag = pri, host, tag
 		p, hdr = n, n
@@ -158,26 +155,26 @@ func parseRecord(s string, loc *time.Location, tc *timeCache, pos badgateway.Pos
 	t, ok := tc.parse(s[p:], loc)
 	if !ok {
 		if len(s)-p < 19 || !timeShape(s[p:]) {
-			return ErrorEntry{}, p + 1, ErrNotErrorLog
+			return p + 1, ErrNotErrorLog
 		}
-		return ErrorEntry{}, p + 1, ErrBadTime
+		return p + 1, ErrBadTime
 	}
 	e.Time = t
 	p += 19
 	if !strings.HasPrefix(s[p:], " [") {
-		return ErrorEntry{}, p + 1, ErrNotErrorLog
+		return p + 1, ErrNotErrorLog
 	}
 	p++
 	l, n := levelBracket(s[p:])
 	if n == 0 {
-		return ErrorEntry{}, p + 1, ErrBadLevel
+		return p + 1, ErrBadLevel
 	}
 	e.Level = l
 	p += n
 	// PID#TID:
 	pid, n := atou(s[p:])
 	if n == 0 || n > 10 || p+n >= len(s) || s[p+n] != '#' || pid > 1<<31-1 {
-		return ErrorEntry{}, p + 1, ErrBadPID
+		return p + 1, ErrBadPID
 	}
 	e.PID = int(pid)
 	p += n + 1
@@ -185,7 +182,7 @@ func parseRecord(s string, loc *time.Location, tc *timeCache, pos badgateway.Pos
 	if n == 0 || n > 20 || !strings.HasPrefix(s[p+n:], ": ") {
 		// ": " may be missing only when the record is empty after "PID#TID:".
 		if !(n > 0 && n <= 20 && s[p+n:] == ":") {
-			return ErrorEntry{}, p + 1, ErrBadPID
+			return p + 1, ErrBadPID
 		}
 	}
 	e.TID = tid
@@ -201,19 +198,8 @@ func parseRecord(s string, loc *time.Location, tc *timeCache, pos badgateway.Pos
 			p += 1 + n + 1
 		}
 	}
-	b = parseBody(s[p:], len(s)-hdr >= MaxErrorStr-1)
-	e.setBody(&b)
-	return e, 0, nil
-}
-
-// setBody copies the parts parseBody found into e (inlined).
-func (e *ErrorEntry) setBody(b *body) {
-	e.Message, e.Syscall, e.Errno, e.ErrnoText, e.Action = b.message, b.syscall, b.errno, b.errnoText, b.action
-	c := &b.ctx
-	e.Fields = c.fields
-	e.Client, e.Server, e.Request, e.Subrequest = c.client, c.server, c.request, c.subrequest
-	e.Upstream, e.Host, e.Referrer, e.Resolver = c.upstream, c.host, c.refr, c.resolver
-	e.Truncated = b.truncated
+	parseBody(e, s[p:], len(s)-hdr >= MaxErrorStr-1)
+	return 0, nil
 }
 
 // levelBracket parses "[level] " at the start of s and returns the level

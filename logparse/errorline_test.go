@@ -503,3 +503,30 @@ func TestParseErrorLineAllocs(t *testing.T) {
 		t.Errorf("ParseErrorLine: %v allocations per line, want at most 1", n)
 	}
 }
+
+// TestByteClass checks the byteClass table of errorbody.go, bit by bit,
+// against the byte sets the parser's scans are specified by.
+func TestByteClass(t *testing.T) {
+	in := func(c byte, set string) bool { return strings.IndexByte(set, c) >= 0 }
+	const (
+		digits = "0123456789"
+		lower  = "abcdefghijklmnopqrstuvwxyz"
+		upper  = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	)
+	for i := range 256 {
+		c := byte(i)
+		want := map[byte]bool{
+			clsAction:     in(c, " -./_"+digits+upper+lower),
+			clsW:          c == 'w',
+			clsAddr:       in(c, digits+"abcdefABCDEF.:[]unix"),
+			clsAddrStop:   in(c, " \",\n\r"),
+			clsServerStop: in(c, " \"\n\r"),
+			clsIdent:      in(c, "_"+upper+lower),
+		}
+		for bit, w := range want {
+			if got := byteClass[c]&bit != 0; got != w {
+				t.Errorf("byteClass[%q] bit %#x = %v, want %v", c, bit, got, w)
+			}
+		}
+	}
+}

@@ -141,8 +141,7 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 		if phys > 1 {
 			lines += bytes.Count(rec, nlSep) // trailing blank lines were trimmed
 		}
-		var col int
-		e, col, err = parseRecord(s, x.opts.Location, &x.times, x.pos(startLine, 0, startOff), lines)
+		col, err := parseRecord(&e, s, x.opts.Location, &x.times, x.pos(startLine, 0, startOff), lines)
 		x.consume(rel, phys)
 		if err != nil {
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, col, startOff), Err: err}
@@ -160,8 +159,8 @@ func (x *ErrorReader) complete(line []byte) bool {
 	if len(line) == 0 {
 		return false
 	}
-	e, _, err := parseRecord(unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil, badgateway.Pos{}, 1)
-	if err != nil {
+	var e ErrorEntry
+	if _, err := parseRecord(&e, unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil, badgateway.Pos{}, 1); err != nil {
 		return false
 	}
 	return e.Fields != 0 && !e.Truncated
