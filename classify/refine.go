@@ -214,6 +214,9 @@ func (d *Diagnoser) refine(s Symptom, e *logparse.ErrorEntry) Symptom {
 				}
 			}
 		}
+		if pool != nil && !connecting {
+			s = ruleOut(s, pool)
+		}
 	case s.Upstream.HTTP():
 		if connecting && e.Errno != 0 {
 			return s
@@ -306,4 +309,45 @@ func overlapKeys(a, b []netAddrKey) bool {
 		}
 	}
 	return false
+}
+
+// ruleOut drops the candidates a pool's config makes impossible for a
+// failure while talking to it: fpm_request_terminate when the pool has no
+// request_terminate_timeout (0: php-fpm never kills for time), and
+// fpm_allowed_clients when it sets no listen.allowed_clients or listens on
+// a unix socket (php-fpm checks it for TCP only). The others keep their
+// order and share the confidence the dropped ones had.
+func ruleOut(s Symptom, pool *fpmconf.Pool) Symptom {
+	var why []string
+	drop := map[Code]bool{}
+	if hasCandidate(s, FPMRequestTerminate) && pool.RequestTerminateTimeout.Value == 0 {
+		drop[FPMRequestTerminate] = true
+		why = append(why, fmt.Sprintf("pool %s sets no request_terminate_timeout, so php-fpm kills no child for time", pool.Name))
+	}
+	if hasCandidate(s, FPMAllowedClient) && (pool.AllowedClients() == nil || pool.Listen.Value.Network != "tcp") {
+		drop[FPMAllowedClient] = true
+		why = append(why, fmt.Sprintf("pool %s accepts every client (no listen.allowed_clients on a TCP listen)", pool.Name))
+	}
+	if len(drop) == 0 {
+		return s
+	}
+	total, kept := 0.0, 0.0
+	for _, c := range s.Candidates {
+		total += c.Confidence
+		if !drop[c.Cause] {
+			kept += c.Confidence
+		}
+	}
+	if kept == 0 {
+		return s
+	}
+	var out []Candidate
+	for _, c := range s.Candidates {
+		if !drop[c.Cause] {
+			out = append(out, Candidate{c.Cause, round2(c.Confidence * total / kept)})
+		}
+	}
+	s.Candidates = out
+	s.Decide = strings.Join(why, "; ") + ". " + s.Decide
+	return s
 }
