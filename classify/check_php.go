@@ -191,6 +191,16 @@ func checkListenBacklog(r *checkRun) {
 				Message: fmt.Sprintf("pool %s listen.backlog = %d is capped by net.core.somaxconn = %d: the listen queue holds %d connections", pool.Name, b.Value, somax, q),
 				Fixes:   []Fix{{Description: fmt.Sprintf("raise net.core.somaxconn to %d (sysctl), or set listen.backlog = %d", b.Value, somax)}},
 			})
+		case q >= mc && r.in.Nginx != nil && r.nginxConcurrency() > q+mc && r.poolReached(pool):
+			n := r.nginxConcurrency()
+			wc := r.in.Nginx.Main.WorkerConnections
+			e := fpmEdit(b, pool, fmt.Sprintf("listen.backlog = %d", n))
+			r.report(Finding{Severity: badgateway.SeverityWarning, Pos: b.Pos, Cause: FPMMaxChildren,
+				Related: []Related{{settingPos(pool.PMMaxChildren, pool), fmt.Sprintf("pm.max_children = %d", mc)}, {dpos(wc.Directive), fmt.Sprintf("worker_connections %d", wc.Value)}},
+				Message: fmt.Sprintf("pool %s holds pm.max_children + listen queue = %d + %d = %d requests, but nginx can send up to %d at once (worker_processes × worker_connections / 2): a burst beyond %d is refused (502) or times out connecting (504)",
+					pool.Name, mc, q, mc+q, n, mc+q),
+				Fixes: []Fix{{Description: fmt.Sprintf("set `%s` in %s (and net.core.somaxconn at least as high), or limit what nginx sends (limit_conn, max_conns on the upstream server)", e.New, e.Pos), Edits: []Edit{e}}},
+			})
 		case q > 0 && q < mc:
 			e := fpmEdit(b, pool, fmt.Sprintf("listen.backlog = %d", max(mc*2, 128)))
 			r.report(Finding{Severity: badgateway.SeverityWarning, Pos: b.Pos, Cause: FPMMaxChildren,
@@ -446,6 +456,25 @@ func (r *checkRun) pmTemplated(msg string) bool {
 	}
 	for _, pos := range []badgateway.Pos{pool.PM.Pos, pool.PMMaxChildren.Pos, pool.PMStartServers.Pos, pool.PMMinSpareServers.Pos, pool.PMMaxSpareServers.Pos} {
 		if pos.IsValid() && r.lineHasEnv(pos) {
+			return true
+		}
+	}
+	return false
+}
+
+// nginxConcurrency is how many upstream requests nginx can hold at once:
+// worker_processes × worker_connections / 2 (each proxied request uses a
+// client and an upstream connection); worker_processes auto counts as 1,
+// a lower bound.
+func (r *checkRun) nginxConcurrency() int {
+	m := r.in.Nginx.Main
+	w := max(m.WorkerProcesses.Value, 1)
+	return w * m.WorkerConnections.Value / 2
+}
+
+func (r *checkRun) poolReached(pool *fpmconf.Pool) bool {
+	for _, ps := range r.reach {
+		if containsPool(ps, pool) {
 			return true
 		}
 	}
