@@ -46,9 +46,35 @@ func ParseSlowRecordIn(block []byte, loc *time.Location) (SlowEntry, error) {
 	return e, nil
 }
 
-// isSlowHeader reports whether line starts like "[dd-Mon-YYYY HH:MM:SS]  [pool ".
+// isSlowHeader reports whether line starts like "[dd-Mon-YYYY
+// HH:MM:SS]  [pool " (with ".uuuuuu" after the seconds under log_level =
+// debug, as zlog_print_time writes the time).
 func isSlowHeader[T ~string | ~[]byte](line T) bool {
-	return len(line) >= 30 && line[0] == '[' && fpmTimeShape(string(line[1:21])) && string(line[21:30]) == "]  [pool "
+	return slowHeaderLen(line) > 0
+}
+
+// slowHeaderLen returns the length of "[TIME]  [pool " at the start of
+// line, 0 when there is none.
+func slowHeaderLen[T ~string | ~[]byte](line T) int {
+	if len(line) < 30 || line[0] != '[' || !fpmTimeShape(string(line[1:21])) {
+		return 0
+	}
+	p := 21
+	if line[p] == '.' {
+		if len(line) < 37 {
+			return 0
+		}
+		for _, c := range []byte(line[22:28]) {
+			if !isDigit(c) {
+				return 0
+			}
+		}
+		p = 28
+	}
+	if len(line) < p+9 || string(line[p:p+9]) != "]  [pool " {
+		return 0
+	}
+	return p + 9
 }
 
 func parseSlowRecord(s string, loc *time.Location, tc *fpmTimeCache, pos badgateway.Pos) (e SlowEntry, col int, err error) {
@@ -58,22 +84,27 @@ func parseSlowRecord(s string, loc *time.Location, tc *fpmTimeCache, pos badgate
 	e.Raw, e.Pos = s, pos
 	hdr, rest, _ := strings.Cut(s, "\n")
 	hdr = trimEOLString(hdr)
-	if !isSlowHeader(hdr) {
+	hl := slowHeaderLen(hdr)
+	if hl == 0 {
 		return SlowEntry{}, 1, ErrNotSlowLog
 	}
 	t, ok := tc.parse(hdr[1:21], loc)
 	if !ok {
 		return SlowEntry{}, 2, ErrBadTime
 	}
+	if hl == 37 {
+		us, _ := atou(hdr[22:28])
+		t = t.Add(time.Duration(us) * time.Microsecond)
+	}
 	e.Time = t
-	h := hdr[30:]
+	h := hdr[hl:]
 	i := strings.LastIndex(h, "] pid ")
 	if i < 0 {
-		return SlowEntry{}, 31, ErrNotSlowLog
+		return SlowEntry{}, hl + 1, ErrNotSlowLog
 	}
 	pid, n := atoi(h[i+6:])
 	if n == 0 || i+6+n != len(h) {
-		return SlowEntry{}, 31 + i + 6, ErrNotSlowLog
+		return SlowEntry{}, hl + i + 7, ErrNotSlowLog
 	}
 	e.Pool, e.PID = h[:i], pid
 	e.Lines = 1
