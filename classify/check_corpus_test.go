@@ -120,7 +120,7 @@ func TestCorpusFindings(t *testing.T) {
 		pools[g].Pools = append(pools[g].Pools, cfg.Pools...)
 		pools[g].Files = append(pools[g].Files, cfg.Files...)
 	}
-	pairs := 0
+	pairs, passes, reached := 0, 0, 0
 	for _, rel := range nfiles {
 		u := pools[corpusGroup(rel)]
 		if u == nil || len(u.Pools) == 0 {
@@ -135,6 +135,14 @@ func TestCorpusFindings(t *testing.T) {
 			continue
 		}
 		pairs++
+		for p := range n.Passes() {
+			if p.Module == "fastcgi" {
+				passes++
+				if len(PoolsFor(p, u)) > 0 {
+					reached++
+				}
+			}
+		}
 		emit("pair", rel+" + "+corpusGroup(rel), Check(n, u, nil))
 	}
 	var keys []string
@@ -145,7 +153,7 @@ func TestCorpusFindings(t *testing.T) {
 	for _, k := range keys {
 		t.Logf("%s: %d", k, counts[k])
 	}
-	t.Logf("%d nginx files, %d php-fpm files, %d pairs", len(nfiles), len(ffiles), pairs)
+	t.Logf("%d nginx files, %d php-fpm files, %d pairs: %d of their %d fastcgi_pass reach a pool of the group", len(nfiles), len(ffiles), pairs, reached, passes)
 
 	const golden = "testdata/corpus-findings.txt"
 	if *updateCorpus {
