@@ -24,6 +24,7 @@ var realFormats = []struct {
 }{
 	{"upstreaminfo", EscapeDefault, `$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" rt=$request_time ua="$upstream_addr" us="$upstream_status" urt="$upstream_response_time" uct="$upstream_connect_time" uht="$upstream_header_time" url=$upstream_response_length`},
 	{"jsonlog", EscapeJSON, `{"t":"$time_iso8601","ms":$msec,"a":"$remote_addr","r":"$request","s":$status,"ua":"$http_user_agent","ref":"$http_referer","u":"$remote_user","x":"$http_x_test","up":"$upstream_addr","us":"$upstream_status","rt":$request_time}`},
+	{"spaced", EscapeDefault, `$remote_addr $upstream_addr $upstream_status $upstream_response_time $upstream_connect_time [$time_local] "$request" $status $request_time`},
 	{"rawlog", EscapeNone, `$remote_addr|$http_user_agent|$status|$request_method $scheme://$host$request_uri $server_protocol|$bytes_sent $request_length|$msec`},
 }
 
@@ -347,10 +348,10 @@ http {
 			t.Errorf("%s: %d lines, want 7", rf.name, lines)
 		}
 		hello := byURI["/hello.php?x=1"]
-		if got := string(f.Unescape(nil, hello.UserAgent)); got != ua {
+		if got := string(f.Unescape(nil, hello.UserAgent)); rf.name != "spaced" && got != ua {
 			t.Errorf("%s: user agent %q unescaped to %q, want %q", rf.name, hello.UserAgent, got, ua)
 		}
-		if rf.name != "rawlog" {
+		if rf.name != "rawlog" && rf.name != "spaced" {
 			if got := string(f.Unescape(nil, hello.Referer)); got != referer {
 				t.Errorf("%s: referer %q", rf.name, got)
 			}
@@ -374,7 +375,7 @@ http {
 				t.Errorf("rawlog sizes %d %d", hello.BytesSent, hello.RequestLength)
 			}
 		}
-		if rf.escape == EscapeDefault && rf.name == "upstreaminfo" {
+		if rf.name == "upstreaminfo" || rf.name == "spaced" {
 			var got []UpstreamAttempt
 			group := byURI["/group/hello.php"]
 			for a := range group.Upstreams() {

@@ -19,7 +19,8 @@ var ErrNotSlowLog = errors.New("not a php-fpm slow-log block")
 // line ignored). Times are interpreted in UTC; use ParseSlowRecordIn for
 // the php-fpm host's zone. Lines of the block that are neither
 // script_filename, a frame nor "+++ dump failed" are kept in Raw and
-// otherwise ignored.
+// otherwise ignored; a blank line followed by more text (a second block)
+// is an error.
 //
 // Raw is a copy of block and every string field a substring of it (one
 // allocation). The error is a *ParseError wrapping ErrNotSlowLog,
@@ -113,6 +114,10 @@ func parseSlowRecord(s string, loc *time.Location, tc *fpmTimeCache, pos badgate
 		line, rest, _ = strings.Cut(rest, "\n")
 		line = trimEOLString(line)
 		if line == "" {
+			if strings.TrimLeft(rest, "\r\n") != "" {
+				// A second block: ParseSlowRecord takes one.
+				return SlowEntry{}, 1, ErrNotSlowLog
+			}
 			continue
 		}
 		e.Lines++

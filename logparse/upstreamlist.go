@@ -60,7 +60,13 @@ func (l UpstreamList) Last() string {
 	if s == "-" {
 		return ""
 	}
-	i := max(strings.LastIndex(s, ", ")+2, strings.LastIndex(s, " : ")+3, 0)
+	i := 0
+	if j := strings.LastIndex(s, ", "); j >= 0 {
+		i = j + 2
+	}
+	if j := strings.LastIndex(s, " : "); j >= 0 && j+3 > i {
+		i = j + 3
+	}
 	return s[i:]
 }
 
