@@ -168,7 +168,7 @@ func logFormatOf(t *testing.T, conf, name string) string {
 	if i < 0 {
 		t.Fatalf("%s: no log_format %s", conf, name)
 	}
-	s = s[i:strings.IndexByte(s[i:], ';')+i]
+	s = s[i : strings.IndexByte(s[i:], ';')+i]
 	var text strings.Builder
 	for {
 		a := strings.IndexByte(s, '\'')
