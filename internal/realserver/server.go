@@ -5,12 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -144,13 +146,59 @@ func (p *process) waitFor(ctx context.Context, what string, ready func() bool) e
 // freeAddr returns a loopback TCP address that nothing listened on a moment
 // ago. Another process may take it before the caller binds it; startNginx
 // retries when that happens.
+//
+// The port is taken below the kernel's ephemeral range
+// (net.ipv4.ip_local_port_range): a port from that range, closed again,
+// can be handed by the kernel to any outgoing connection (a client's, or
+// nginx's to its upstream) before the server that should listen on it
+// binds it, which made scenarios fail now and then. Ports are random so
+// that test processes running at the same time rarely pick the same one,
+// never handed out twice by one process, and checked free by a bind.
 func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
+	lo, hi := portRange()
+	portMu.Lock()
+	defer portMu.Unlock()
+	for range 200 {
+		p := lo + rand.IntN(hi-lo)
+		if portsHanded[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		addr := l.Addr().String()
+		if err := l.Close(); err != nil {
+			return "", err
+		}
+		portsHanded[p] = true
+		return addr, nil
 	}
-	addr := l.Addr().String()
-	return addr, l.Close()
+	return "", fmt.Errorf("no free port in %d-%d", lo, hi)
+}
+
+var (
+	portMu      sync.Mutex
+	portsHanded = map[int]bool{}
+)
+
+// portRange returns the ports freeAddr picks from: [10000, the lower bound
+// of the ephemeral range), or 10000-30000 when it cannot be read or leaves
+// too few.
+func portRange() (lo, hi int) {
+	lo, hi = 10000, 30000
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return lo, hi
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return lo, hi
+	}
+	if eph, err := strconv.Atoi(f[0]); err == nil && eph-lo >= 2000 {
+		hi = eph
+	}
+	return lo, hi
 }
 
 // readPID reads a pid file; ok is false while it is missing or incomplete.
