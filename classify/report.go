@@ -13,6 +13,7 @@ import (
 	"github.com/badgateway/badgateway/fpmconf"
 	"github.com/badgateway/badgateway/logparse"
 	"github.com/badgateway/badgateway/nginxconf"
+	"github.com/badgateway/badgateway/probe"
 )
 
 // Options tunes a Diagnoser. The zero value means defaults.
@@ -236,7 +237,8 @@ type Diagnoser struct {
 	other     map[otherKey]int
 	fpm       fpmIndex
 	fpmCounts map[Code]int
-	cfg       *cfgIndex // built from opts on first use (refine.go)
+	cfg       *cfgIndex       // built from opts on first use (refine.go)
+	probes    []*probe.Result // live probes (probe_fold.go)
 }
 
 type otherKey struct {
@@ -439,6 +441,7 @@ func (d *Diagnoser) Report() *Report {
 		r.Verdicts = append(r.Verdicts, v)
 	}
 	r.Verdicts = mergeSaturation(r.Verdicts, d.opts.maxEvidence())
+	r.Verdicts = d.foldProbes(r.Verdicts)
 	scores := map[Code]float64{}
 	for i := range r.Verdicts {
 		v := &r.Verdicts[i]
@@ -590,6 +593,8 @@ type Input struct {
 	// Problems are read or parse problems met on the way; they are passed
 	// through to the Report.
 	Problems badgateway.Problems
+	// Probes are live probe results (see Diagnoser.AddProbe).
+	Probes []*probe.Result
 }
 
 // Diagnose returns the diagnosis of in with default options. It is pure
@@ -602,6 +607,9 @@ func Diagnose(in Input) *Report {
 	}
 	for _, p := range in.Problems {
 		d.AddProblem(p)
+	}
+	for _, r := range in.Probes {
+		d.AddProbe(r)
 	}
 	return d.Report()
 }
