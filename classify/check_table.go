@@ -17,7 +17,7 @@ func WriteCheckTable(w io.Writer) error {
 		if c.Cause != "" {
 			cause = "`" + string(c.Cause) + "`"
 		}
-		if _, err := fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", c.Code, c.Name, cause, c.Needs, cell(c.Doc)); err != nil {
+		if _, err := fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s |\n", c.Code, c.Name, cause, cell(c.Needs), cell(c.Doc)); err != nil {
 			return err
 		}
 	}

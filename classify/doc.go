@@ -34,5 +34,38 @@
 // marked its servers down (RootCauses). Diagnose does the same for records
 // already in memory.
 //
+// # Other logs: correlation
+//
+// One nginx record often cannot decide: a FastCGI reset (104) is a
+// request_terminate_timeout kill, a crash, an OOM kill, a reload or a
+// dropped connection alike. php-fpm writes which one it was in the same
+// second. AddFPM indexes php-fpm's error-log records; every nginx record
+// added after them (so add php-fpm's logs first) is looked up within
+// Options.Window (2 s by default, for clock skew between the files). A
+// decisive php-fpm record becomes the verdict's Related evidence; a php-fpm
+// log that covers the time and shows nothing rules the logged causes out.
+// Where one-second times cannot order the records (php-fpm stopped and
+// started in the very second of nginx's failure) the verdict stays
+// undecided and says so.
+//
+// # Config checks
+//
+// Check (and CheckWith, which adds php.ini and host facts) runs every
+// config check of the registry (Checks, LookupCheck; WriteCheckTable
+// generates the README's table) over an nginx and a php-fpm configuration
+// (either may be nil) and returns Findings: a stable check code, the cause
+// it predicts, a severity, the positions in both configs (the nginx
+// fastcgi_pass line and the pool's listen line), a message with the
+// concrete values and fixes as edits. A "# badgateway:ignore CODE reason"
+// (nginx) or "; badgateway:ignore CODE reason" (php-fpm) comment with a
+// reason suppresses a finding on its line and the next; the finding is
+// still returned, marked Suppressed. SARIF encodes findings as a SARIF
+// 2.1.0 log for code-scanning tools.
+//
+// Given the configs in Options, the Diagnoser uses them too: a connect
+// failure on an address no pool listens on is listen_mismatch, on one a
+// pool does listen on it is fpm_down; proxy_pass to a php-fpm address is
+// protocol_mismatch; and verdicts link the findings that predict them.
+//
 // The package does no I/O and reads no clock; parse inputs with logparse.
 package classify
