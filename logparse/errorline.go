@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/badgateway/badgateway"
 )
@@ -96,7 +97,7 @@ func ParseErrorLineIn(line []byte, loc *time.Location) (e ErrorEntry, err error)
 	}
 	// Plain lines (starting with a digit) are checked by parseRecord
 	// itself; others are checked here so that garbage costs no copy.
-	if len(line) == 0 || !isDigit(line[0]) && !isRecordStart(line) {
+	if len(line) == 0 || !isDigit(line[0]) && !isRecordStart(bytesString(line)) {
 		return ErrorEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: 1}, Err: ErrNotErrorLog}
 	}
 	if col, err := parseRecord(&e, string(line), loc, nil, badgateway.Pos{Line: 1}, 0); err != nil {
@@ -204,19 +205,39 @@ func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache, pos
 
 // levelBracket parses "[level] " at the start of s and returns the level
 // and the number of bytes used, 0 if s does not start with a known level.
+// It compares the one name s[1] allows instead of looking for the "]".
 func levelBracket(s string) (Level, int) {
 	if len(s) < 3 || s[0] != '[' {
 		return LevelUnknown, 0
 	}
-	end := strings.IndexByte(s[:min(len(s), 10)], ']')
-	if end < 0 {
+	var l Level
+	switch s[1] {
+	case 'e':
+		l = LevelError
+		if s[2] == 'm' {
+			l = LevelEmerg
+		}
+	case 'a':
+		l = LevelAlert
+	case 'c':
+		l = LevelCrit
+	case 'w':
+		l = LevelWarn
+	case 'n':
+		l = LevelNotice
+	case 'i':
+		l = LevelInfo
+	case 'd':
+		l = LevelDebug
+	default:
 		return LevelUnknown, 0
 	}
-	l := ParseLevel(s[1:end])
-	if l == LevelUnknown {
+	name := levelNames[l]
+	n := 1 + len(name)
+	if len(s) <= n || s[n] != ']' || s[1:n] != name {
 		return LevelUnknown, 0
 	}
-	n := end + 1
+	n++
 	if n < len(s) && s[n] == ' ' {
 		n++
 	}
@@ -277,27 +298,63 @@ func (f Form) String() string {
 // atou parses leading ASCII digits of s (at most 20) and returns the value
 // and the number of digits; values that overflow uint64 report n == 0.
 func atou(s string) (v uint64, n int) {
-	for n < len(s) && n < 21 && isDigit(s[n]) {
+	// 19 digits cannot overflow (10^19-1 < 2^64-1); longer runs take the
+	// checked path.
+	for ; n < len(s) && isDigit(s[n]); n++ {
+		if n == 19 {
+			return atouLong(s, v)
+		}
+		v = v*10 + uint64(s[n]-'0')
+	}
+	return v, n
+}
+
+// atouLong finishes atou after 19 digits whose value is v.
+func atouLong(s string, v uint64) (uint64, int) {
+	n := 19
+	for ; n < len(s) && n < 21 && isDigit(s[n]); n++ {
 		d := uint64(s[n] - '0')
-		if n >= 19 && (v > (1<<64-1)/10 || v == (1<<64-1)/10 && d > (1<<64-1)%10) {
+		if v > (1<<64-1)/10 || v == (1<<64-1)/10 && d > (1<<64-1)%10 {
 			return 0, 0
 		}
 		v = v*10 + d
-		n++
 	}
 	return v, n
 }
 
 func isDigit(c byte) bool { return c-'0' < 10 }
 
+// le64 returns s[i:i+8] as a little-endian word; the compiler makes it one
+// load.
+func le64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// The first 16 bytes of nginx's time stamp as two little-endian words
+// ("YYYY/MM/" and "DD HH:MM"): the bytes that are digits and the value of
+// the others.
+const (
+	timeDigitsA = 0x00ffff00ffffffff
+	timeSepA    = '/'<<32 | '/'<<56
+	timeDigitsB = 0xffff00ffff00ffff
+	timeSepB    = ' '<<16 | ':'<<40
+)
+
+// timeWord reports whether the bytes of x marked in digits are ASCII
+// digits and the others equal those of sep: the separators are compared
+// first, then every digit byte is checked to be 0x30-0x3f and to stay
+// below 0x40 when 6 is added (no carry can cross bytes by then).
+func timeWord(x, digits, sep uint64) bool {
+	const hi, zeros, six = 0xf0f0f0f0f0f0f0f0, 0x3030303030303030, 0x0606060606060606
+	return x&^digits == sep && x&(hi&digits) == zeros&digits && (x+six&digits)&(hi&digits) == zeros&digits
+}
+
 // timeShape reports whether s starts with "dddd/dd/dd dd:dd:dd".
 func timeShape(s string) bool {
-	if len(s) < 19 || s[4] != '/' || s[7] != '/' || s[10] != ' ' || s[13] != ':' || s[16] != ':' {
-		return false
-	}
-	return isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && isDigit(s[5]) && isDigit(s[6]) &&
-		isDigit(s[8]) && isDigit(s[9]) && isDigit(s[11]) && isDigit(s[12]) && isDigit(s[14]) && isDigit(s[15]) &&
-		isDigit(s[17]) && isDigit(s[18])
+	return len(s) >= 19 && timeWord(le64(s, 0), timeDigitsA, timeSepA) && timeWord(le64(s, 8), timeDigitsB, timeSepB) &&
+		s[16] == ':' && isDigit(s[17]) && isDigit(s[18])
 }
 
 func d2(s string, i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
@@ -306,17 +363,17 @@ func d2(s string, i int) int { return int(s[i]-'0')*10 + int(s[i+1]-'0') }
 // consecutive records mostly share it, and adding seconds is cheaper than
 // time.Date. A nil *timeCache parses every time.
 type timeCache struct {
-	key   [16]byte // "YYYY/MM/DD HH:MM"
-	valid bool
-	loc   *time.Location
-	base  time.Time // that minute, second 0
+	keyA, keyB uint64 // "YYYY/MM/DD HH:MM" as le64 words
+	valid      bool
+	loc        *time.Location
+	base       time.Time // that minute, second 0
 }
 
 func (tc *timeCache) parse(s string, loc *time.Location) (time.Time, bool) {
 	if tc == nil {
 		return parseNginxTime(s, loc)
 	}
-	if tc.valid && tc.loc == loc && len(s) >= 19 && s[:16] == string(tc.key[:]) {
+	if tc.valid && tc.loc == loc && len(s) >= 19 && le64(s, 0) == tc.keyA && le64(s, 8) == tc.keyB {
 		if s[16] == ':' && isDigit(s[17]) && isDigit(s[18]) {
 			if ss := d2(s, 17); ss <= 60 {
 				return tc.base.Add(time.Duration(ss) * time.Second), true
@@ -326,7 +383,7 @@ func (tc *timeCache) parse(s string, loc *time.Location) (time.Time, bool) {
 	}
 	t, ok := parseNginxTime(s, loc)
 	if ok {
-		copy(tc.key[:], s[:16])
+		tc.keyA, tc.keyB = le64(s, 0), le64(s, 8)
 		tc.valid, tc.loc = true, loc
 		tc.base = t.Add(-time.Duration(d2(s, 17)) * time.Second)
 	}
@@ -336,12 +393,20 @@ func (tc *timeCache) parse(s string, loc *time.Location) (time.Time, bool) {
 // parseNginxTime parses nginx's "%4d/%02d/%02d %02d:%02d:%02d"
 // (src/core/ngx_times.c) at the start of s.
 func parseNginxTime(s string, loc *time.Location) (time.Time, bool) {
-	if !timeShape(s) {
+	if len(s) < 19 {
 		return time.Time{}, false
 	}
-	year := d2(s, 0)*100 + d2(s, 2)
-	mon, day := d2(s, 5), d2(s, 8)
-	hh, mm, ss := d2(s, 11), d2(s, 14), d2(s, 17)
+	a, b := le64(s, 0), le64(s, 8)
+	if !timeWord(a, timeDigitsA, timeSepA) || !timeWord(b, timeDigitsB, timeSepB) ||
+		s[16] != ':' || !isDigit(s[17]) || !isDigit(s[18]) {
+		return time.Time{}, false
+	}
+	a -= 0x3030303030303030 & timeDigitsA // digit values; no borrow, each byte is >= '0'
+	b -= 0x3030303030303030 & timeDigitsB
+	dig := func(w uint64, i int) int { return int(w >> (8 * i) & 0xff) }
+	year := dig(a, 0)*1000 + dig(a, 1)*100 + dig(a, 2)*10 + dig(a, 3)
+	mon, day := dig(a, 5)*10+dig(a, 6), dig(b, 0)*10+dig(b, 1)
+	hh, mm, ss := dig(b, 3)*10+dig(b, 4), dig(b, 6)*10+dig(b, 7), d2(s, 17)
 	if mon < 1 || mon > 12 || day < 1 || day > daysIn(time.Month(mon), year) || hh > 23 || mm > 59 || ss > 60 {
 		return time.Time{}, false
 	}
@@ -440,7 +505,7 @@ func parseSyslogHeader(s string) (pri int, host, tag string, n int, err error) {
 // isRecordStart reports whether line starts a new error-log record: a plain
 // time stamp followed by " [", a syslog header, or "nginx: ". Lines that do
 // not are continuation lines of the record before them.
-func isRecordStart[T ~string | ~[]byte](line T) bool {
+func isRecordStart(line string) bool {
 	if len(line) < 7 {
 		return false
 	}
@@ -450,7 +515,7 @@ func isRecordStart[T ~string | ~[]byte](line T) bool {
 		if len(line) < 21 || line[19] != ' ' || line[20] != '[' {
 			return false
 		}
-		return timeShape(string(line[:19]))
+		return timeShape(line)
 	case c == '<':
 		i := 1
 		for i < len(line) && i < 5 && isDigit(line[i]) {
@@ -459,11 +524,15 @@ func isRecordStart[T ~string | ~[]byte](line T) bool {
 		if i == 1 || i >= len(line) || line[i] != '>' {
 			return false
 		}
-		return syslogTimeShape(string(line[i+1 : min(len(line), i+17)]))
+		return syslogTimeShape(line[i+1 : min(len(line), i+17)])
 	case c == 'n':
-		return string(line[:7]) == "nginx: "
+		return line[:7] == "nginx: "
 	case c >= 'A' && c <= 'S':
-		return syslogTimeShape(string(line[:min(len(line), 16)]))
+		return syslogTimeShape(line[:min(len(line), 16)])
 	}
 	return false
 }
+
+// bytesString returns b as a string without copying; b must not change
+// while the string is in use.
+func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

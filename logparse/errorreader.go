@@ -7,8 +7,8 @@ import (
 	"io"
 	"iter"
 	"os"
+	"strings"
 	"time"
-	"unsafe"
 
 	"github.com/badgateway/badgateway"
 )
@@ -103,7 +103,7 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 			x.consume(end+nl, 1)
 			continue
 		}
-		if !isRecordStart(first) {
+		if !isRecordStart(bytesString(first)) {
 			x.consume(end+nl, 1)
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, 1, startOff), Err: ErrNotErrorLog}
 		}
@@ -111,7 +111,7 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 		for nl == 1 {
 			x.ensure(rel + peekLen)
 			avail := x.w - x.r - rel
-			if avail <= 0 || isRecordStart(x.buf[x.r+rel:x.r+rel+min(avail, peekLen)]) {
+			if avail <= 0 || isRecordStart(bytesString(x.buf[x.r+rel:x.r+rel+min(avail, peekLen)])) {
 				break
 			}
 			if phys == 1 && x.complete(x.buf[x.r:x.r+recEnd]) {
@@ -133,7 +133,7 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 		rec := trimEOL(x.buf[x.r : x.r+recEnd])
 		var s string
 		if x.opts.ReuseRecord {
-			s = unsafe.String(unsafe.SliceData(rec), len(rec))
+			s = bytesString(rec)
 		} else {
 			s = string(rec)
 		}
@@ -156,11 +156,14 @@ var nlSep = []byte{'\n'}
 // ends with a context suffix, which nginx writes last. It does not allocate.
 func (x *ErrorReader) complete(line []byte) bool {
 	line = trimEOL(line)
-	if len(line) == 0 {
+	s := bytesString(line)
+	// Fields != 0 needs a ", client: " or ", resolver: " in the line: most
+	// first lines of multi-line records have neither and need no parse.
+	if len(line) == 0 || !strings.Contains(s, dClient) && !strings.Contains(s, dResolver) {
 		return false
 	}
 	var e ErrorEntry
-	if _, err := parseRecord(&e, unsafe.String(unsafe.SliceData(line), len(line)), x.opts.Location, nil, badgateway.Pos{}, 1); err != nil {
+	if _, err := parseRecord(&e, s, x.opts.Location, nil, badgateway.Pos{}, 1); err != nil {
 		return false
 	}
 	return e.Fields != 0 && !e.Truncated
@@ -271,7 +274,7 @@ func (x *ErrorReader) tooLong(line int, off int64) (ErrorEntry, error) {
 		}
 		x.consume(i+1, 1)
 		x.ensure(peekLen)
-		if avail := x.w - x.r; avail == 0 || isRecordStart(x.buf[x.r:x.r+min(avail, peekLen)]) {
+		if avail := x.w - x.r; avail == 0 || isRecordStart(bytesString(x.buf[x.r:x.r+min(avail, peekLen)])) {
 			break
 		}
 	}
