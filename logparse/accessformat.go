@@ -219,7 +219,7 @@ func (f *AccessFormat) Parse(line []byte) (AccessEntry, error) {
 // returns the value's bounds. col is 1-based on error.
 func (f *AccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 	it := &f.items[i]
-	if !strings.HasPrefix(s[p:], it.lit) {
+	if !hasLit(s, p, it.lit) {
 		return 0, 0, ErrFormatMismatch
 	}
 	p += len(it.lit)
@@ -245,7 +245,10 @@ func (f *AccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 		}
 	case avUpstreamAddr, avUpstreamStatus, avUpstreamResponseTime, avUpstreamConnectTime,
 		avUpstreamHeaderTime, avUpstreamResponseLength, avUpstreamOther:
-		if next != "" && !strings.HasPrefix(next, ", ") && !strings.HasPrefix(next, " : ") {
+		// A list holds ", " and " : ": read it value by value when the
+		// next literal starts with a byte of those separators; else (a
+		// quote, "|"…) the literal cannot occur inside and find is exact.
+		if next != "" && (next[0] == ' ' || next[0] == ',') && !strings.HasPrefix(next, ", ") && !strings.HasPrefix(next, " : ") {
 			return p, f.scanList(s, p, next), nil
 		}
 	}
@@ -273,16 +276,48 @@ func (f *AccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 	return p, f.find(s, p, next), nil
 }
 
+// hasLit reports whether s has lit at p (strings.HasPrefix without the
+// call for the short literals of log formats).
+func hasLit(s string, p int, lit string) bool {
+	if len(s)-p < len(lit) {
+		return false
+	}
+	if len(lit) > 8 {
+		return s[p:p+len(lit)] == lit
+	}
+	for k := 0; k < len(lit); k++ {
+		if s[p+k] != lit[k] {
+			return false
+		}
+	}
+	return true
+}
+
 // find returns the index of the first occurrence of lit in s from p (len(s)
 // when none). With escape=json, a '"' preceded by an odd number of
 // backslashes is part of a value, not the literal.
 func (f *AccessFormat) find(s string, p int, lit string) int {
 	for from := p; from <= len(s); {
-		i := strings.Index(s[from:], lit)
-		if i < 0 {
-			return len(s)
+		// Values are short: a plain loop beats IndexByte's call for the
+		// first bytes.
+		c0, i, stop := lit[0], from, min(len(s), from+24)
+		for i < stop && s[i] != c0 {
+			i++
 		}
-		i += from
+		if i == stop {
+			if i == len(s) {
+				return len(s)
+			}
+			j := strings.IndexByte(s[i:], c0)
+			if j < 0 {
+				return len(s)
+			}
+			i += j
+		}
+		if !hasLit(s, i, lit) {
+			from = i + 1
+			continue
+		}
 		if f.escape == EscapeJSON && lit[0] == '"' {
 			bs := 0
 			for k := i - 1; k >= p && s[k] == '\\'; k-- {
@@ -303,14 +338,19 @@ func (f *AccessFormat) find(s string, p int, lit string) int {
 // separator) matches.
 func (f *AccessFormat) scanList(s string, p int, next string) int {
 	e := p
+	n0 := next[0]
 	for {
-		for e < len(s) && s[e] != ' ' && s[e] != ',' && !strings.HasPrefix(s[e:], next) {
+		for e < len(s) {
+			c := s[e]
+			if c == ' ' || c == ',' || c == n0 && strings.HasPrefix(s[e:], next) {
+				break
+			}
 			e++
 		}
 		switch {
-		case strings.HasPrefix(s[e:], ", ") && e+2 < len(s) && s[e+2] != ' ':
+		case e+2 < len(s) && s[e] == ',' && s[e+1] == ' ' && s[e+2] != ' ':
 			e += 2
-		case strings.HasPrefix(s[e:], " : ") && e+3 < len(s) && s[e+3] != ' ':
+		case e+3 < len(s) && s[e] == ' ' && s[e+1] == ':' && s[e+2] == ' ' && s[e+3] != ' ':
 			e += 3
 		default:
 			if !strings.HasPrefix(s[e:], next) {
@@ -484,10 +524,16 @@ func int64Value(v string) int64 {
 }
 
 // zoneCache keeps the last fixed zone made for a UTC offset, so that a
-// reader does not allocate one per line.
+// reader does not allocate one per line, and the minute of the last
+// $time_local (or %t) parsed, since consecutive lines mostly share it.
 type zoneCache struct {
 	off int
 	loc *time.Location
+
+	key   [17]byte // "21/Nov/2026:01:02"
+	zkey  [5]byte  // "+0000"
+	valid bool
+	base  time.Time // that minute, second 0
 }
 
 func (zc *zoneCache) zone(off int) *time.Location {
@@ -515,8 +561,18 @@ func parseTimeLocal(v string, zc *zoneCache) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
+	ss := d2(v, 18)
+	if zc != nil && zc.valid && v[:17] == string(zc.key[:]) && v[21:] == string(zc.zkey[:]) && ss <= 60 {
+		return zc.base.Add(time.Duration(ss) * time.Second), true
+	}
 	mon := fpmMonth(v[3:6])
-	return civilTime(d2(v, 7)*100+d2(v, 9), mon, d2(v, 0), d2(v, 12), d2(v, 15), d2(v, 18), v[21:], zc)
+	t, ok := civilTime(d2(v, 7)*100+d2(v, 9), mon, d2(v, 0), d2(v, 12), d2(v, 15), ss, v[21:], zc)
+	if ok && zc != nil {
+		copy(zc.key[:], v[:17])
+		copy(zc.zkey[:], v[21:])
+		zc.valid, zc.base = true, t.Add(-time.Duration(ss)*time.Second)
+	}
+	return t, ok
 }
 
 // parseISO8601 parses $time_iso8601 "2026-11-21T01:02:37+00:00".

@@ -151,7 +151,7 @@ func (f *FPMAccessFormat) Parse(line []byte) (FPMAccessEntry, error) {
 // bounds.
 func (f *FPMAccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 	it := &f.items[i]
-	if !strings.HasPrefix(s[p:], it.lit) {
+	if !hasLit(s, p, it.lit) {
 		return 0, 0, ErrFormatMismatch
 	}
 	p += len(it.lit)

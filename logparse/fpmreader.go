@@ -5,7 +5,6 @@ import (
 	"iter"
 	"strings"
 	"time"
-	"unsafe"
 )
 
 // DefaultFPMLogLimit is php-fpm's default log_limit (ZLOG_DEFAULT_LIMIT,
@@ -94,7 +93,9 @@ func (x *FPMReader) Read() (FPMEntry, error) {
 			lb.consume(end+nl, 1)
 			continue
 		}
-		s := bytesToString(first, true)
+		// Copied first (unless ReuseRecord), so that the fields point into
+		// the copy; a wrapped line is parsed again after the look-ahead.
+		s := bytesToString(first, x.opts.ReuseRecord)
 		e, zstart, col, err := parseFPMRecord(s, x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), 1)
 		if err != nil {
 			lb.consume(end+nl, 1)
@@ -106,6 +107,11 @@ func (x *FPMReader) Read() (FPMEntry, error) {
 			looked = true
 			// A wrapped worker line: join the pieces that follow.
 			pool, child, stream := e.Pool, e.Child, e.Stream
+			if x.opts.ReuseRecord {
+				// The look-ahead may move the buffer under e's strings
+				// (a rare path: these two copies are its only allocations).
+				pool, stream = strings.Clone(pool), strings.Clone(stream)
+			}
 			plen := len(first) - zstart
 			for nl == 1 && plen == x.limit-1 {
 				var ok2, avail2 bool
@@ -132,11 +138,7 @@ func (x *FPMReader) Read() (FPMEntry, error) {
 		if phys == 1 && looked {
 			// The look-ahead may have moved the buffer: parse again.
 			e, _, _, _ = parseFPMRecord(bytesToString(rec, x.opts.ReuseRecord), x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), 1)
-		} else if phys == 1 {
-			if !x.opts.ReuseRecord {
-				e = rebaseFPM(e, s, string(rec))
-			}
-		} else {
+		} else if phys > 1 {
 			joined := bytesToString(rec, x.opts.ReuseRecord)
 			e, _, _, _ = parseFPMRecord(joined[:firstLen], x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), phys)
 			e.Raw, e.Pieces = joined, phys
@@ -177,28 +179,6 @@ func (e *FPMEntry) AppendText(dst []byte) []byte {
 		dst = append(dst, n.Text...)
 	}
 	return dst
-}
-
-// rebaseFPM re-points every string field of e from old (a view of the
-// read buffer) into s, a copy of it.
-func rebaseFPM(e FPMEntry, old, s string) FPMEntry {
-	e.Raw = s
-	for _, f := range [...]*string{&e.Func, &e.Message, &e.Pool, &e.SignalName, &e.Script, &e.Method,
-		&e.RequestURI, &e.Query, &e.Stream, &e.Text, &e.InnerMessage, &e.Address, &e.ErrnoText,
-		&e.SyslogHost, &e.SyslogTag} {
-		*f = rebase(*f, old, s)
-	}
-	return e
-}
-
-// rebase returns the substring of s at the position f has in old; f must
-// be a substring of old (or empty).
-func rebase(f, old, s string) string {
-	if len(f) == 0 {
-		return ""
-	}
-	off := int(uintptr(unsafe.Pointer(unsafe.StringData(f))) - uintptr(unsafe.Pointer(unsafe.StringData(old))))
-	return s[off : off+len(f)]
 }
 
 func trimEOLString(s string) string {
