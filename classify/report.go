@@ -187,6 +187,13 @@ type Report struct {
 	// them are catalogued symptoms; Unmatched how many records at level
 	// error or more severe matched no catalogued message.
 	Records, Symptoms, Unmatched int
+	// FPMRecords, AccessRecords and SlowRecords count the records of
+	// php-fpm's error log, nginx's access log and php-fpm's slow log.
+	FPMRecords, AccessRecords, SlowRecords int
+	// Timeline counts, per minute, the records of each cause, in time
+	// order (error-log and access-log records; a request in both counts in
+	// both).
+	Timeline []Minute
 	// Findings are the config checks' findings (Options configs only),
 	// suppressed ones included; see Check.
 	Findings []Finding
@@ -215,8 +222,12 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Records   int            `json:"records"`
 		Symptoms  int            `json:"symptoms"`
 		Unmatched int            `json:"unmatched"`
+		FPM       int            `json:"fpm_records,omitempty"`
+		Access    int            `json:"access_records,omitempty"`
+		Slow      int            `json:"slow_records,omitempty"`
+		Timeline  []Minute       `json:"timeline,omitempty"`
 		Findings  []Finding      `json:"findings,omitempty"`
-	}{nonNil(r.Verdicts), probs, r.Other, r.Records, r.Symptoms, r.Unmatched, r.Findings})
+	}{nonNil(r.Verdicts), probs, r.Other, r.Records, r.Symptoms, r.Unmatched, r.FPMRecords, r.AccessRecords, r.SlowRecords, r.Timeline, r.Findings})
 }
 
 // Diagnoser folds log records into a Report. It keeps bounded state (counts,
@@ -237,8 +248,16 @@ type Diagnoser struct {
 	other     map[otherKey]int
 	fpm       fpmIndex
 	fpmCounts map[Code]int
-	cfg       *cfgIndex       // built from opts on first use (refine.go)
-	probes    []*probe.Result // live probes (probe_fold.go)
+
+	accessRecords int
+	access        map[vkey]*accessAcc
+	accessOrder   []vkey
+	slow          []slowEntry
+	slowSorted    bool
+	minutes       map[int64]map[Code]int
+	minuteLoc     *time.Location
+	cfg           *cfgIndex       // built from opts on first use (refine.go)
+	probes        []*probe.Result // live probes (probe_fold.go)
 }
 
 type otherKey struct {
@@ -366,6 +385,12 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 		a.lastEv, a.hasLast = ev, true
 		a.lastEv.Text = strings.Clone(ev.Text)
 	}
+	d.tick(e.Time, top.Cause)
+	if top.Cause == UpstreamReadTimeout || top.Cause == FPMRequestTerminate {
+		if slow := d.slowFor(e); slow != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == slow.Pos }) {
+			a.related = append(a.related, *slow)
+		}
+	}
 	if related != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == related.Pos }) {
 		a.related = append(a.related, *related) // already a copy
 	}
@@ -418,7 +443,8 @@ func (d *Diagnoser) AddProblem(p *badgateway.Problem) { d.problems = append(d.pr
 // Report returns the diagnosis of everything added so far. It may be called
 // more than once; later Adds change later reports.
 func (d *Diagnoser) Report() *Report {
-	r := &Report{Problems: append(badgateway.Problems(nil), d.problems...), Records: d.records, Symptoms: d.symptoms, Unmatched: d.unmatched}
+	r := &Report{Problems: append(badgateway.Problems(nil), d.problems...), Records: d.records, Symptoms: d.symptoms, Unmatched: d.unmatched,
+		FPMRecords: d.fpm.records, AccessRecords: d.accessRecords, SlowRecords: len(d.slow), Timeline: d.timeline()}
 	for k, n := range d.other {
 		r.Other = append(r.Other, OtherSymptom{k.id, k.status, n})
 	}
@@ -441,6 +467,7 @@ func (d *Diagnoser) Report() *Report {
 		r.Verdicts = append(r.Verdicts, v)
 	}
 	r.Verdicts = mergeSaturation(r.Verdicts, d.opts.maxEvidence())
+	r.Verdicts = d.mergeAccess(r.Verdicts)
 	r.Verdicts = d.foldProbes(r.Verdicts)
 	scores := map[Code]float64{}
 	for i := range r.Verdicts {
