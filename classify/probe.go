@@ -78,7 +78,9 @@ var downCauses = []Code{FPMDown, FPMStaleSocket, ListenMismatch, BackendDown, FP
 //	status page: "max children reached" > 0, not busy now      fpm_max_children (0.4)
 //	http:// target speaking TLS                                 tls_mismatch (0.9)
 //	https:// target answering in plaintext                      tls_mismatch (0.9)
-//	http:// target closing or answering non-HTTP (FastCGI)      protocol_mismatch (0.6/0.85), upstream_prematurely_closed (0.3)
+//	http:// target answering non-HTTP                           protocol_mismatch (0.85), upstream_invalid_header (0.1)
+//	http:// target closing without an answer                    protocol_mismatch (0.6), upstream_prematurely_closed (0.3)
+//	http:// target resetting without an answer (php-fpm does)   protocol_mismatch (0.6), upstream_reset (0.3)
 //	https:// target refusing the handshake with an alert        upstream_tls_protocol (0.85)
 //	https:// target whose chain or name does not verify         upstream_tls_verify (0.5: it matters only
 //	                                                            with proxy_ssl_verify on; the Diagnoser
@@ -359,11 +361,17 @@ func classifyHTTP(r *probe.Result, o *ProbeOutcome, saw func(string, ...any), ad
 		add(UpstreamInvalidHeader, 0.1)
 		saw("does not answer HTTP%s", firstBytes(r.HTTPErr))
 	case errors.Is(r.HTTPErr, io.ErrUnexpectedEOF) || errors.Is(r.HTTPErr, io.EOF):
-		// php-fpm closes a connection whose first bytes are not a FastCGI
-		// record; so do other non-HTTP servers.
+		// A non-HTTP server may close a connection whose first bytes it
+		// cannot read.
 		add(ProtocolMismatch, 0.6)
 		add(UpstreamPrematurelyClosed, 0.3)
 		saw("closes the connection without an answer to an HTTP HEAD (a FastCGI or other non-HTTP server does)")
+	case probe.Errno(r.HTTPErr) == syscall.ECONNRESET:
+		// php-fpm 8.2 resets a connection whose first bytes are not a
+		// FastCGI record (seen on a real one: TestProbeRealServers).
+		add(ProtocolMismatch, 0.6)
+		add(UpstreamReset, 0.3)
+		saw("resets the connection on an HTTP HEAD, without an answer (php-fpm and other non-HTTP servers do)")
 	case probe.Errno(r.HTTPErr) == syscall.ETIMEDOUT:
 		add(UpstreamReadTimeout, 0.5)
 		saw("no answer to an HTTP HEAD in time")
