@@ -55,6 +55,24 @@
 // prefix from sapi/fpm/fpm/fpm_main.c, separated by "\n" up to PHP 7.2,
 // nothing in 7.3 to 8.2.1 and "; " from 8.2.2).
 //
+// # php-fpm logs and access logs
+//
+// ParseFPMLine and FPMReader read php-fpm's error log (sapi/fpm/fpm/zlog.c:
+// "[21-Nov-2026 00:51:13] WARNING: …", with log_level = debug's
+// microseconds and "pid N, func(), line N: ", a child's "NOTICE: …",
+// error_log = syslog) into FPMEntry values typed by FPMEvent (child exited
+// on a signal, execution timed out, max_children reached, said into
+// stderr — pieces wrapped at log_limit joined —, reload, bind failure,
+// configuration alerts, …). SlowReader reads the slow log's blocks
+// (fpm_php_trace.c) into SlowEntry values with their stack frames.
+// CompileAccessFormat compiles an nginx log_format (escape=default, json or
+// none; "combined" is CombinedFormat) and AccessReader reads the access
+// log into AccessEntry values, the $upstream_* lists typed as
+// UpstreamList and zipped into UpstreamAttempts; CompileFPMAccessFormat
+// and FPMAccessReader do the same for php-fpm's access.format
+// (fpm_log.c). All readers stream with bounded memory, skip bad lines
+// with a *ParseError and allocate at most one string per record.
+//
 // # Errors, memory, speed
 //
 // A record that cannot be parsed gives a *ParseError (file:line:col and an
