@@ -205,6 +205,14 @@ func fpmSaid(e *FPMEntry, s string) bool {
 	t := s[c+2:]
 	if strings.HasSuffix(t, pipeClosedSuffix) && len(t) >= len(pipeClosedSuffix)+1 && t[len(t)-len(pipeClosedSuffix)-1] == '"' {
 		t, e.PipeClosed = t[:len(t)-len(pipeClosedSuffix)], true
+	} else if t != "" && t[0] != '"' && strings.HasSuffix(pipeClosedSuffix, t) {
+		// The rest of a ", pipe is closed" that zlog wrapped onto a record
+		// of its own, unquoted (zlog_stream_finish_buffer_suffix).
+		e.Text, e.Pieces, e.PipeClosed = "", 1, true
+		return true
+	} else if i := strings.LastIndex(t, "\", "); i > 0 && t[0] == '"' && strings.HasPrefix(pipeClosedSuffix, t[i+1:]) {
+		// The first part of a wrapped ", pipe is closed".
+		t = t[:i+1]
 	}
 	if len(t) > 0 && t[0] == '"' {
 		t = t[1:]

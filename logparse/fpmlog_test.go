@@ -255,3 +255,28 @@ func TestFPMReaderAllocs(t *testing.T) {
 		}
 	}
 }
+
+// A ", pipe is closed" suffix that zlog wrapped: the first record ends with
+// its start after the closing quote, the next holds the rest without
+// quotes (zlog.c zlog_stream_finish_buffer_suffix). Built with that
+// algorithm from the prefix real php-fpm 8.2 writes, with a log_limit of
+// 100: provoking the exact length from a real child is not practical.
+func TestFPMReaderWrappedPipeClosed(t *testing.T) {
+	prefix := `[21-Nov-2026 01:08:37] WARNING: [pool www] child 5 said into stderr: `
+	text := strings.Repeat("x", 100-1-len(prefix)-2-len(", pipe is"))
+	first := prefix + `"` + text + `", pipe is`
+	second := prefix + " closed"
+	if len(first) != 99 {
+		t.Fatalf("first record %d bytes", len(first))
+	}
+	var got []FPMEntry
+	for e, err := range NewFPMReader(strings.NewReader(first+"\n"+second+"\n"), FPMReaderOptions{LogLimit: 100}).All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, e)
+	}
+	if len(got) != 1 || got[0].Pieces != 2 || !got[0].PipeClosed || got[0].Text != text || string(got[0].AppendText(nil)) != text {
+		t.Errorf("%+v", got)
+	}
+}
