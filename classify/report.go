@@ -386,13 +386,13 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 		a.lastEv.Text = strings.Clone(ev.Text)
 	}
 	d.tick(e.Time, top.Cause)
+	if related != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == related.Pos }) {
+		a.related = append(a.related, *related) // already a copy
+	}
 	if top.Cause == UpstreamReadTimeout || top.Cause == FPMRequestTerminate {
 		if slow := d.slowFor(e); slow != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == slow.Pos }) {
 			a.related = append(a.related, *slow)
 		}
-	}
-	if related != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == related.Pos }) {
-		a.related = append(a.related, *related) // already a copy
 	}
 	for _, alt := range s.Candidates[1:] {
 		x := a.alts[alt.Cause]

@@ -1,12 +1,15 @@
 // Command diagnose tells why nginx answered 502 (and 504, and their
-// look-alikes): it reads nginx error logs and prints the causes, ranked
+// look-alikes): it reads nginx's and php-fpm's logs and configs and prints
+// the causes, ranked
 // most-likely-root-cause first, with the log lines that show them and the
 // change that fixes them.
 //
 // Usage:
 //
-//	diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE]
-//	         [-passwd FILE -group FILE] [-format text|json|sarif] [-fail-on SEVERITY] [-tz ZONE]
+//	diagnose [-error-log FILE]... [-fpm-log FILE]... [-slow-log FILE]... [-access-log FILE]...
+//	         [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-passwd FILE -group FILE]
+//	         [-access-format NAME] [-since TIME] [-until TIME] [-tz ZONE]
+//	         [-format text|json|sarif] [-fail-on SEVERITY]
 //
 // With no input it diagnoses a built-in incident: logs captured from real
 // nginx 1.22.1 and php-fpm 8.2 (see incident/SOURCES.md).
@@ -16,6 +19,23 @@
 //	-error-log FILE  an nginx error log; repeatable; "-" reads standard input;
 //	                 gzip-compressed files (rotations such as error.log.2.gz)
 //	                 are read transparently.
+//	-fpm-log FILE    php-fpm's error log (repeatable, .gz, "-"): read first, so
+//	                 that nginx's records are matched with php-fpm's events of
+//	                 the same seconds (a 104 reset is then a request_terminate
+//	                 kill, a crash, an OOM kill, a reload or a dropped
+//	                 connection, as php-fpm's log says).
+//	-slow-log FILE   php-fpm's slow log (repeatable): names the slow script of
+//	                 a timeout.
+//	-access-log FILE nginx's access log (repeatable): shows what the error log
+//	                 cannot (the application's own 502, a retried peer, a
+//	                 kept-alive connection closed, 499s).
+//	-access-format NAME
+//	                 the log_format the access logs were written with: a name
+//	                 defined in -nginx-conf; default the format of its http
+//	                 block's access_log, else nginx's "combined".
+//	-since TIME, -until TIME
+//	                 only records in this span (RFC 3339, or
+//	                 "2006-01-02 15:04[:05]" in -tz's zone).
 //	-nginx-conf FILE nginx.conf (with everything it includes) or the output of
 //	                 `nginx -T`; its load problems (syntax errors, missing
 //	                 includes) are listed with file:line.
@@ -38,7 +58,8 @@
 //	                 {"verdicts":[{"cause","title","status","confidence",
 //	                 "count","first","last","upstreams","evidence":[{"file",
 //	                 "line","text"}],"alternatives","remediation","findings"}],
-//	                 "problems":[…],"findings":[{"check","name","cause",
+//	                 "problems":[…],"timeline":[{"start","counts"}],
+//	                 "findings":[{"check","name","cause",
 //	                 "severity","pos","related","message","fixes","suppressed"}]};
 //	                 or sarif: the findings as a SARIF 2.1.0 log, for code
 //	                 scanning (GitHub, GitLab, IDEs).
@@ -79,8 +100,6 @@ import (
 //go:embed incident
 var incident embed.FS
 
-const incidentErrorLog = "incident/nginx-error.log"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -104,6 +123,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	nginxConf := flags.String("nginx-conf", "", "nginx.conf or the output of nginx -T (`FILE`)")
 	fpmConf := flags.String("fpm-conf", "", "php-fpm.conf or a pool file (`FILE`)")
 	phpIni := flags.String("php-ini", "", "the php.ini php-fpm runs with (`FILE`)")
+	var fpmLogs, slowLogs, accessLogs multi
+	flags.Var(&fpmLogs, "fpm-log", "php-fpm error log `FILE` (repeatable; - = stdin; .gz read transparently)")
+	flags.Var(&slowLogs, "slow-log", "php-fpm slow log `FILE` (repeatable)")
+	flags.Var(&accessLogs, "access-log", "nginx access log `FILE` (repeatable), written with -access-format")
+	accessFmt := flags.String("access-format", "", "log_format `NAME` of the access logs (default: the access_log of -nginx-conf, else combined)")
+	sinceFlag := flags.String("since", "", "ignore records before this `time` (RFC 3339 or \"2006-01-02 15:04:05\" in -tz)")
+	untilFlag := flags.String("until", "", "ignore records after this `time`")
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-passwd FILE -group FILE] [-format text|json|sarif] [-fail-on SEVERITY] [-tz ZONE]\n\n"+
 			"Tells why nginx answered 502/504 from its error logs. With no input it diagnoses a built-in real incident.\n\n")
@@ -137,6 +163,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	loc, err := time.LoadLocation(*tz)
 	if err != nil {
 		fmt.Fprintf(stderr, "diagnose: -tz: %v\n", err)
+		return 2
+	}
+	since, err := parseBound(*sinceFlag, loc)
+	if err != nil {
+		fmt.Fprintf(stderr, "diagnose: -since: %v\n", err)
+		return 2
+	}
+	until, err := parseBound(*untilFlag, loc)
+	if err != nil {
+		fmt.Fprintf(stderr, "diagnose: -until: %v\n", err)
 		return 2
 	}
 
@@ -180,34 +216,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			d.AddProblem(p)
 		}
 	}
-	builtin := len(errorLogs) == 0 && *nginxConf == "" && *fpmConf == "" && *phpIni == ""
+	in := &inputs{d: d, loc: loc, since: since, until: until, stdin: stdin}
+	if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+		in.progress = stderr
+	}
+	builtin := len(errorLogs)+len(fpmLogs)+len(slowLogs)+len(accessLogs) == 0 && *nginxConf == "" && *fpmConf == "" && *phpIni == ""
 	if builtin {
-		f, err := incident.Open(incidentErrorLog)
-		if err != nil { // cannot happen: the file is embedded
+		if err := readIncident(in); err != nil { // cannot happen: the files are embedded
 			fmt.Fprintf(stderr, "diagnose: %v\n", err)
 			return 1
 		}
-		// The incident was captured on a UTC host.
-		readErrorLog(d, f, "incident/nginx-error.log", time.UTC)
-		f.Close()
 	}
-	for _, name := range errorLogs {
-		var r io.ReadCloser
-		if name == "-" {
-			r = io.NopCloser(stdin)
-		} else {
-			r, err = logparse.OpenLog(name)
-			if err != nil {
-				d.AddProblem(&badgateway.Problem{Pos: badgateway.Pos{File: name}, Err: err})
-				status = 1
-				continue
-			}
+	var af *logparse.AccessFormat
+	if len(accessLogs) > 0 {
+		if af, err = accessFormat(opts.Nginx, *accessFmt); err != nil {
+			fmt.Fprintf(stderr, "diagnose: -access-format: %v\n", err)
+			return 2
 		}
-		if !readErrorLog(d, r, displayName(name), loc) {
-			status = 1
-		}
-		r.Close()
 	}
+	in.each(fpmLogs, in.fpmLog)
+	in.each(slowLogs, in.slowLog)
+	in.each(errorLogs, in.errorLog)
+	in.each(accessLogs, in.accessLog(af))
+	status = max(status, in.status)
 
 	rep := d.Report()
 	if *format == "sarif" {
@@ -305,23 +336,4 @@ func displayName(name string) string {
 		return "stdin"
 	}
 	return name
-}
-
-// readErrorLog feeds every record of r to d; bad records become problems.
-// It reports false when reading stopped before the end of r.
-func readErrorLog(d *classify.Diagnoser, r io.Reader, name string, loc *time.Location) bool {
-	x := logparse.NewErrorReader(r, logparse.ErrorReaderOptions{File: name, Location: loc, ReuseRecord: true})
-	for e, err := range x.All() {
-		if err != nil {
-			var pe *logparse.ParseError
-			if errors.As(err, &pe) {
-				d.AddProblem(&badgateway.Problem{Pos: pe.Pos, Severity: badgateway.SeverityWarning, Err: pe.Err})
-				continue
-			}
-			d.AddProblem(&badgateway.Problem{Pos: badgateway.Pos{File: name}, Err: err})
-			return false
-		}
-		d.AddError(&e)
-	}
-	return true
 }

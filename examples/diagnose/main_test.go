@@ -171,16 +171,22 @@ func TestUsage(t *testing.T) {
 // TestIncidentIsGolden keeps the embedded incident identical to the golden
 // capture it was copied from.
 func TestIncidentIsGolden(t *testing.T) {
-	golden, err := os.ReadFile("../../testdata/incidents/demo/nginx-error.log")
-	if err != nil {
-		t.Fatal(err)
+	names := []string{"nginx.conf"}
+	for _, f := range incidentFiles {
+		names = append(names, f.name)
 	}
-	embedded, err := incident.ReadFile(incidentErrorLog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(golden, embedded) {
-		t.Errorf("%s differs from testdata/incidents/demo/nginx-error.log: copy it again", incidentErrorLog)
+	for _, name := range names {
+		golden, err := os.ReadFile("../../testdata/incidents/demo/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		embedded, err := incident.ReadFile("incident/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(golden, embedded) {
+			t.Errorf("incident/%s differs from testdata/incidents/demo/%s: copy it again", name, name)
+		}
 	}
 }
 
@@ -213,5 +219,63 @@ func TestConfigs(t *testing.T) {
 	code, out, _ = runCmd(t, "", "-nginx-conf", demo+"nginx.conf", "-php-ini", demo+"php.ini")
 	if code != 0 || strings.Contains(out, "Problems reading") {
 		t.Errorf("demo configs: exit %d\n%s", code, out)
+	}
+}
+
+// TestAllLogs reads every log of a real capture through the flags: php-fpm's
+// log decides the resets, the access log is read with the config's format.
+func TestAllLogs(t *testing.T) {
+	demo := "../../testdata/incidents/demo/"
+	args := []string{"-format", "json", "-tz", "UTC", "-nginx-conf", demo + "nginx.conf",
+		"-fpm-log", demo + "php-fpm.log", "-slow-log", demo + "php-fpm-slow.log",
+		"-error-log", demo + "nginx-error.log", "-access-log", demo + "nginx-access.log"}
+	code, out, errs := runCmd(t, "", args...)
+	if code != 0 && code != 3 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var doc struct {
+		Verdicts []struct {
+			Cause      string  `json:"cause"`
+			Confidence float64 `json:"confidence"`
+			Related    []struct {
+				File string `json:"file"`
+			} `json:"related"`
+		} `json:"verdicts"`
+		FPM      int `json:"fpm_records"`
+		Slow     int `json:"slow_records"`
+		Access   int `json:"access_records"`
+		Timeline []struct {
+			Counts map[string]int `json:"counts"`
+		} `json:"timeline"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if doc.FPM == 0 || doc.Slow == 0 || doc.Access != 18 || len(doc.Timeline) == 0 {
+		t.Errorf("fpm %d, slow %d, access %d records, %d minutes; want all read (18 access records)", doc.FPM, doc.Slow, doc.Access, len(doc.Timeline))
+	}
+	if len(doc.Verdicts) == 0 || doc.Verdicts[0].Cause != "fpm_request_terminate" || doc.Verdicts[0].Confidence < 0.8 ||
+		len(doc.Verdicts[0].Related) == 0 || doc.Verdicts[0].Related[0].File != demo+"php-fpm.log" {
+		t.Errorf("top verdict %+v, want fpm_request_terminate decided by php-fpm's log", doc.Verdicts)
+	}
+
+	// -since after the incident: every record is skipped.
+	code, out, _ = runCmd(t, "", append(args, "-since", "2030-01-01 00:00")...)
+	if code != 0 && code != 3 || !strings.Contains(out, `"verdicts":[]`) {
+		t.Errorf("-since 2030: exit %d, %s", code, out[:min(len(out), 300)])
+	}
+	// -until before the incident: likewise.
+	code, out, _ = runCmd(t, "", append(args, "-until", "2020-01-01T00:00:00Z")...)
+	if code != 0 && code != 3 || !strings.Contains(out, `"verdicts":[]`) {
+		t.Errorf("-until 2020: exit %d", code)
+	}
+	for _, bad := range [][]string{
+		{"-access-log", demo + "nginx-access.log", "-access-format", "nope", "-nginx-conf", demo + "nginx.conf"},
+		{"-access-log", demo + "nginx-access.log", "-access-format", "upstreaminfo"}, // no config defines it
+		{"-since", "yesterday"},
+	} {
+		if code, _, errs := runCmd(t, "", bad...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, want 2 with a message", bad, code)
+		}
 	}
 }

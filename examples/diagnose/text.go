@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,6 +24,14 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 	if builtin {
 		p("No logs given: diagnosing the built-in incident (real nginx 1.22.1 + php-fpm 8.2 logs).\n")
 		p("Run it on yours: diagnose -error-log /var/log/nginx/error.log [-error-log error.log.1.gz ...]\n\n")
+	}
+	for _, l := range []struct {
+		n    int
+		what string
+	}{{r.FPMRecords, "php-fpm log records"}, {r.SlowRecords, "slow-log blocks"}, {r.AccessRecords, "access-log records"}} {
+		if l.n > 0 {
+			p("Read %d %s.\n", l.n, l.what)
+		}
 	}
 	p("Read %d error-log records: %d are catalogued symptoms", r.Records, r.Symptoms)
 	if r.Unmatched > 0 {
@@ -67,6 +76,12 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 				p("   to decide: %s\n", d)
 			}
 		}
+		if len(v.Related) > 0 {
+			p("   shown by:\n")
+			for _, e := range v.Related {
+				p("     %s  %s\n", e.Pos, clip(e.Text, 200))
+			}
+		}
 		for _, n := range v.Notes {
 			p("   note: %s\n", n)
 		}
@@ -76,6 +91,7 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 		p("   fix: %s\n", v.Remediation)
 	}
 	writeFindings(w, r.Findings)
+	writeTimeline(w, r.Timeline)
 	if len(r.Other) > 0 {
 		p("\nAlso seen, not gateway faults:")
 		for i, o := range r.Other {
@@ -130,7 +146,12 @@ func timeSpan(first, last time.Time) string {
 func clip(s string, n int) string {
 	cut := false
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s, cut = s[:i], true
+		// A slow-log block: its header, then the script it names.
+		first, rest := s[:i], s[i+1:]
+		if line, _, _ := strings.Cut(rest, "\n"); strings.HasPrefix(line, "script_filename = ") {
+			first += "  " + line
+		}
+		s, cut = first, true
 	}
 	if len(s) > n {
 		for n > 0 && !utf8.RuneStart(s[n]) {
@@ -179,5 +200,43 @@ func writeFindings(w io.Writer, fs []classify.Finding) {
 				p("    or:  %s\n", x.Description)
 			}
 		}
+	}
+}
+
+// maxMinutes is how many minutes of the timeline the text report lists.
+const maxMinutes = 30
+
+// writeTimeline lists the causes per minute; of a long timeline, the
+// busiest maxMinutes minutes, in time order.
+func writeTimeline(w io.Writer, tl []classify.Minute) {
+	if len(tl) == 0 {
+		return
+	}
+	shown := tl
+	if len(tl) > maxMinutes {
+		total := func(m classify.Minute) int {
+			n := 0
+			for _, c := range m.Counts {
+				n += c
+			}
+			return n
+		}
+		idx := make([]int, len(tl))
+		for i := range idx {
+			idx[i] = i
+		}
+		sort.SliceStable(idx, func(a, b int) bool { return total(tl[idx[a]]) > total(tl[idx[b]]) })
+		idx = idx[:maxMinutes]
+		sort.Ints(idx)
+		shown = make([]classify.Minute, 0, maxMinutes)
+		for _, i := range idx {
+			shown = append(shown, tl[i])
+		}
+		fmt.Fprintf(w, "\nPer minute (the %d busiest of %d minutes):\n", maxMinutes, len(tl))
+	} else {
+		fmt.Fprintf(w, "\nPer minute:\n")
+	}
+	for _, m := range shown {
+		fmt.Fprintf(w, "  %s\n", m)
 	}
 }
