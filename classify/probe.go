@@ -68,8 +68,10 @@ var downCauses = []Code{FPMDown, FPMStaleSocket, ListenMismatch, BackendDown, FP
 //	host name does not exist (NXDOMAIN)                         dns_nxdomain (0.85)
 //	resolver timed out or refused                               resolver_unreachable (0.7)
 //	nginx's user may not connect (probe.AccessError, EACCES)    socket_permission (0.9)
-//	FastCGI target, connection closed before END_REQUEST        fpm_allowed_clients (0.8), fpm_worker_crash (0.1)
-//	FastCGI target, connection reset before any answer          fpm_allowed_clients (0.6), upstream_reset (0.3)
+//	FastCGI target, connection closed before END_REQUEST        fpm_allowed_clients (0.8), fpm_worker_crash (0.1);
+//	                                                            without a pool there: 0.45, protocol_mismatch 0.4
+//	FastCGI target, connection reset before any answer          fpm_allowed_clients (0.75), upstream_reset (0.15);
+//	                                                            without a pool there: 0.45, upstream_reset 0.3
 //	FastCGI target answering HTTP or TLS                        protocol_mismatch (0.9)
 //	FastCGI target answering something else                     protocol_mismatch (0.6)
 //	FastCGI target, ping/status accepted but unanswered in time fpm_max_children (0.7), upstream_read_timeout (0.2)
@@ -304,12 +306,24 @@ func classifyFastCGI(r *probe.Result, o *ProbeOutcome, saw func(string, ...any),
 		}
 	}
 	switch {
-	case errors.Is(err, probe.ErrNoEndRequest):
+	case errors.Is(err, probe.ErrNoEndRequest) && t.Pool != "":
 		add(FPMAllowedClient, 0.8)
 		add(FPMWorkerCrash, 0.1)
 		saw("connected, then the connection closed before any FastCGI answer (php-fpm drops clients not in listen.allowed_clients)")
+	case errors.Is(err, probe.ErrNoEndRequest):
+		// No pool is known to listen here: a TLS server closes the same
+		// way on a FastCGI record.
+		add(FPMAllowedClient, 0.45)
+		add(ProtocolMismatch, 0.4)
+		saw("connected, then the connection closed before any FastCGI answer (php-fpm's listen.allowed_clients, or a server that is not FastCGI)")
+	case probe.Errno(err) == syscall.ECONNRESET && !answered && t.Pool != "":
+		// php-fpm resets rather than closes when the request was already
+		// in its buffer (seen on a real one: TestProbeRealServers).
+		add(FPMAllowedClient, 0.75)
+		add(UpstreamReset, 0.15)
+		saw("connected, then the connection was reset before any FastCGI answer (php-fpm drops clients not in listen.allowed_clients)")
 	case probe.Errno(err) == syscall.ECONNRESET && !answered:
-		add(FPMAllowedClient, 0.6)
+		add(FPMAllowedClient, 0.45)
 		add(UpstreamReset, 0.3)
 		saw("connected, then the connection was reset before any FastCGI answer")
 	case probe.Errno(err) == syscall.ETIMEDOUT && !answered:

@@ -16,11 +16,24 @@ import (
 // probeNow is a realserver action that probes the running servers with
 // the targets their configs give, and stores the results in *out.
 func probeNow(out *[]*probe.Result, timeout time.Duration) realserver.Action {
+	return probeWith(out, timeout, "")
+}
+
+// probeWith is probeNow, giving FastCGI targets without a ping.path the
+// ping path ping (when not empty): a test-only way to make the prober
+// talk to a FastCGI address no pool of the config claims.
+func probeWith(out *[]*probe.Result, timeout time.Duration, ping string) realserver.Action {
 	return func(ctx context.Context, e *realserver.Env) error {
 		n, _ := nginxconf.Load(e.NginxConf, nil)
 		f, _ := fpmconf.Load(e.FPMConf, &fpmconf.Options{SkipHostChecks: true, AllowRunAsRoot: true})
 		p := probe.Prober{Timeout: timeout}
-		*out = p.ProbeAll(ctx, ProbeTargets(n, f))
+		targets := ProbeTargets(n, f)
+		for i := range targets {
+			if targets[i].Kind == probe.KindFastCGI && targets[i].PingPath == "" {
+				targets[i].PingPath = ping
+			}
+		}
+		*out = p.ProbeAll(ctx, targets)
 		return nil
 	}
 }
@@ -65,6 +78,8 @@ func TestProbeRealServers(t *testing.T) {
 		logsOnly  bool
 		// fpm is added to the scenario's php-fpm templates.
 		fpm string
+		// ping is given to FastCGI targets without a ping.path.
+		ping string
 		// related: the top verdict holds the probe as evidence.
 		related bool
 		// decided: the probe changed the logs' verdict.
@@ -87,6 +102,11 @@ func TestProbeRealServers(t *testing.T) {
 		// proxy_pass http://unix:SOCKET of php-fpm: php-fpm closes an
 		// HTTP request.
 		{scenario: "protocol_mismatch_http_to_fastcgi", kind: probe.KindHTTP, want: ProtocolMismatch, top: ProtocolMismatch, related: true},
+		// fastcgi_pass to an HTTP server (a second server of the same
+		// nginx), pinged with a path no pool sets: nginx answers 400 in
+		// HTTP.
+		{scenario: "protocol_mismatch_fastcgi_to_http", kind: probe.KindFastCGI, network: "tcp", want: ProtocolMismatch, top: ProtocolMismatch,
+			related: true, ping: "/ping"},
 		// proxy_pass https:// to a plaintext server.
 		{scenario: "tls_mismatch", kind: probe.KindHTTPS, want: TLSMismatch, top: TLSMismatch, related: true},
 	}
@@ -96,7 +116,7 @@ func TestProbeRealServers(t *testing.T) {
 			sc := scenarioNamed(t, tc.scenario)
 			var results []*probe.Result
 			sc.FPM += tc.fpm
-			sc.After = append(sc.After, probeNow(&results, 2*time.Second))
+			sc.After = append(sc.After, probeWith(&results, 2*time.Second, tc.ping))
 			c := realserver.Run(t, sc)
 			if len(results) == 0 {
 				t.Fatal("no probe ran")
