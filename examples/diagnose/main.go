@@ -45,6 +45,12 @@
 //	-passwd FILE, -group FILE
 //	                 the host's /etc/passwd and /etc/group, for the socket
 //	                 permission check (nginx's user's groups).
+//	-probe           probe the live host (see probe.go): every *_pass peer and
+//	                 php-fpm pool listen/pm.status_listen of the configs is
+//	                 connected to, pinged (the pool's own ping.path and
+//	                 pm.status_path only), TLS-handshaked or sent an HTTP HEAD;
+//	                 what the probes show joins the diagnosis. Needs a config.
+//	-probe-timeout D the total time the probes may take (default 10s).
 //
 // With a config, the configs are cross-checked (classify.Check: fastcgi_pass
 // vs pool listen, socket permissions, the timeout ladder, …): the findings
@@ -130,6 +136,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	accessFmt := flags.String("access-format", "", "log_format `NAME` of the access logs (default: the access_log of -nginx-conf, else combined)")
 	sinceFlag := flags.String("since", "", "ignore records before this `time` (RFC 3339 or \"2006-01-02 15:04:05\" in -tz)")
 	untilFlag := flags.String("until", "", "ignore records after this `time`")
+	doProbe := flags.Bool("probe", false, "probe the addresses of -nginx-conf/-fpm-conf live (connect, ping, status, TLS, HEAD)")
+	probeTimeout := flags.Duration("probe-timeout", 10*time.Second, "total `duration` of the -probe probes")
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "usage: diagnose [-error-log FILE]... [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-passwd FILE -group FILE] [-format text|json|sarif] [-fail-on SEVERITY] [-tz ZONE]\n\n"+
 			"Tells why nginx answered 502/504 from its error logs. With no input it diagnoses a built-in real incident.\n\n")
@@ -210,7 +218,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		probs = append(probs, p)
 		status = max(status, readStatus(ok))
 	}
+	probed, probeSummary, err := probeLive(*doProbe, opts, *probeTimeout)
+	if err != nil {
+		fmt.Fprintf(stderr, "diagnose: %v\n", err)
+		return 2
+	}
+	summary = append(summary, probeSummary...)
 	d := classify.NewDiagnoser(opts)
+	addProbes(d, probed)
 	for _, ps := range probs {
 		for _, p := range ps {
 			d.AddProblem(p)
