@@ -42,6 +42,9 @@ type accessItem struct {
 	lit  string
 	name string
 	kind accessVar
+	// next is the literal after the variable when the value simply runs
+	// to it (the common case, parsed inline by parse); "" otherwise.
+	next string
 }
 
 type accessVar uint8
@@ -157,6 +160,25 @@ func CompileAccessFormat(name string, escape AccessEscape, format string) (*Acce
 	}
 	if lit < len(format) || len(f.items) == 0 {
 		f.items = append(f.items, accessItem{lit: format[lit:]})
+	}
+	for i := range f.items {
+		it := &f.items[i]
+		if it.name == "" || i+1 >= len(f.items) {
+			continue
+		}
+		next := f.items[i+1].lit
+		switch it.kind {
+		case avTimeLocal, avTimeISO8601:
+			continue
+		case avUpstreamAddr, avUpstreamStatus, avUpstreamResponseTime, avUpstreamConnectTime,
+			avUpstreamHeaderTime, avUpstreamResponseLength, avUpstreamOther:
+			if next != "" && (next[0] == ' ' || next[0] == ',') {
+				continue
+			}
+		}
+		if next != "" && !(escape == EscapeJSON && next[0] == '"') {
+			it.next = next
+		}
 	}
 	return f, nil
 }
@@ -383,12 +405,27 @@ func (f *AccessFormat) parse(s string, zc *zoneCache) (e AccessEntry, col int, e
 	e.BodyBytesSent, e.BytesSent, e.RequestLength, e.RequestTime = -1, -1, -1, -1
 	p := 0
 	for i := range f.items {
-		vs, ve, err := f.scan(s, p, i)
-		if err != nil {
-			return AccessEntry{}, mismatchCol(s, p, f.items[i].lit), err
+		it := &f.items[i]
+		var vs, ve int
+		if it.next != "" && hasLit(s, p, it.lit) {
+			// Inline: the value runs to the first occurrence of next.
+			vs = p + len(it.lit)
+			c0, stop := it.next[0], min(len(s), vs+24)
+			ve = vs
+			for ve < stop && s[ve] != c0 {
+				ve++
+			}
+			if ve == stop || !hasLit(s, ve, it.next) {
+				ve = f.find(s, vs, it.next)
+			}
+		} else {
+			var err error
+			vs, ve, err = f.scan(s, p, i)
+			if err != nil {
+				return AccessEntry{}, mismatchCol(s, p, f.items[i].lit), err
+			}
 		}
 		p = ve
-		it := &f.items[i]
 		if it.name == "" {
 			continue
 		}
