@@ -210,9 +210,14 @@ func fpmSaid(e *FPMEntry, s string) bool {
 		// of its own, unquoted (zlog_stream_finish_buffer_suffix).
 		e.Text, e.Pieces, e.PipeClosed = "", 1, true
 		return true
-	} else if i := strings.LastIndex(t, "\", "); i > 0 && t[0] == '"' && strings.HasPrefix(pipeClosedSuffix, t[i+1:]) {
-		// The first part of a wrapped ", pipe is closed".
-		t = t[:i+1]
+	} else if n := len(t); n > 0 && t[n-1] != '"' && t[0] == '"' {
+		// The first part of a wrapped ", pipe is closed" after the quote.
+		if i := strings.LastIndex(t[max(0, n-len(pipeClosedSuffix)-1):], "\", "); i >= 0 {
+			i += max(0, n-len(pipeClosedSuffix)-1)
+			if i > 0 && strings.HasPrefix(pipeClosedSuffix, t[i+1:]) {
+				t = t[:i+1]
+			}
+		}
 	}
 	if len(t) > 0 && t[0] == '"' {
 		t = t[1:]
