@@ -39,6 +39,9 @@ type ProbeOutcome struct {
 	// StatusListen marks a pool's pm.status_listen target: its
 	// candidates are about the pool, whose own listen address nginx uses.
 	StatusListen bool
+	// Name is, for a DNS lookup (ClassifyLookup), the name looked up;
+	// Target then holds the resolver's address and the *_pass position.
+	Name string
 }
 
 // Cause returns the most likely cause the probe shows, or "".
@@ -542,7 +545,11 @@ func isStatusListen(r *probe.Result, fpm *fpmconf.Config) bool {
 // probeEvidence is the Evidence of an outcome: the target's config
 // position and what the probe saw.
 func probeEvidence(o *ProbeOutcome) Evidence {
-	return Evidence{Pos: o.Target.Pos, Text: "probe " + o.Target.Kind.String() + " " + o.Saw}
+	kind := o.Target.Kind.String()
+	if o.Name != "" {
+		kind = "dns"
+	}
+	return Evidence{Pos: o.Target.Pos, Text: "probe " + kind + " " + o.Saw}
 }
 
 // targetUpstream is the upstream address nginx would log for a target:

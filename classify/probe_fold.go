@@ -44,10 +44,10 @@ func (d *Diagnoser) AddProbe(r *probe.Result) {
 
 // foldProbes applies the probes to the verdicts of the logs (see AddProbe).
 func (d *Diagnoser) foldProbes(vs []Verdict) []Verdict {
-	if len(d.probes) == 0 {
+	if len(d.probes) == 0 && len(d.lookups) == 0 {
 		return vs
 	}
-	outs := ClassifyProbes(d.probes, d.opts.FPM)
+	outs := append(ClassifyProbes(d.probes, d.opts.FPM), d.lookups...)
 	own := map[vkey]int{} // probe verdicts by cause and upstream: index in vs
 	for i := range outs {
 		o := &outs[i]
@@ -56,6 +56,12 @@ func (d *Diagnoser) foldProbes(vs []Verdict) []Verdict {
 		var matched []int
 		for j := range vs {
 			if fromProbesOnly(&vs[j]) {
+				continue
+			}
+			if o.Name != "" {
+				if lookupMatches(&vs[j], o) {
+					matched = append(matched, j)
+				}
 				continue
 			}
 			for _, u := range vs[j].Upstreams {
@@ -117,6 +123,12 @@ func (d *Diagnoser) foldProbes(vs []Verdict) []Verdict {
 		}
 		up := targetUpstream(&o.Target)
 		k := vkey{top.Cause, up}
+		var ups []string
+		if o.Name != "" {
+			k.upstream = "dns:" + o.Name // a name, not an upstream address
+		} else {
+			ups = []string{up}
+		}
 		if j, ok := own[k]; ok {
 			v := &vs[j]
 			v.Count++
@@ -128,7 +140,7 @@ func (d *Diagnoser) foldProbes(vs []Verdict) []Verdict {
 		}
 		reg, _ := Lookup(top.Cause)
 		v := Verdict{Cause: top.Cause, Title: reg.Title, Status: registryStatus(top.Cause), Confidence: top.Confidence,
-			Count: 1, Upstreams: []string{up}, Symptoms: map[string]int{probeSymptom: 1}, Evidence: []Evidence{ev},
+			Count: 1, Upstreams: ups, Symptoms: map[string]int{probeSymptom: 1}, Evidence: []Evidence{ev},
 			Remediation: reg.Remediation,
 			Notes:       []string{"Found by a live probe, not in the logs: it shows the state at the time of the probe."}}
 		for _, a := range o.Candidates[1:] {

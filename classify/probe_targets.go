@@ -2,6 +2,7 @@ package classify
 
 import (
 	"net"
+	"net/netip"
 	"path"
 	"strconv"
 	"strings"
@@ -34,6 +35,19 @@ type ProbePlan struct {
 	// Skipped are the *_pass and listen values that give no address to
 	// probe, with the reason.
 	Skipped []SkippedTarget
+	// Lookups are the names nginx resolves at run time through its own
+	// `resolver`: a *_pass whose host is a variable that a `set` of the
+	// same location (or an enclosing level) gives a literal name. Probe
+	// them with probe.Prober.Resolve(ctx, Name, Server).
+	Lookups []NameLookup
+}
+
+// NameLookup is a host name nginx looks up per request with its `resolver`.
+type NameLookup struct {
+	Name   string         // the host name, e.g. "backend.example.internal"
+	Server string         // the first address of the resolver in force ("127.0.0.53", "10.0.0.2:5353")
+	Pos    badgateway.Pos // the *_pass directive
+	What   string         // the *_pass as written
 }
 
 // SkippedTarget is a configured upstream that PlanProbes cannot probe.
@@ -184,7 +198,20 @@ func (b *planBuilder) addPass(p *nginxconf.Pass) {
 	what := passString(p)
 	switch {
 	case p.HostVariables:
-		b.skip(pos, what, "the address has variables: nginx evaluates it per request, so there is no fixed address to probe")
+		reason := "the address has variables: nginx evaluates it per request, so there is no fixed address to probe"
+		if name, ok := setHost(p); ok {
+			var res *nginxconf.Resolver
+			if p.Location != nil && p.Location.Settings != nil {
+				res = p.Location.Settings.Resolver.Value
+			}
+			if res != nil && len(res.Addresses) > 0 {
+				b.plan.Lookups = append(b.plan.Lookups, NameLookup{Name: name, Server: res.Addresses[0], Pos: pos, What: what})
+				reason += "; the name it is set to, " + name + ", is looked up through nginx's resolver " + res.Addresses[0] + " instead"
+			} else {
+				reason += "; no resolver is in force to look its name " + name + " up"
+			}
+		}
+		b.skip(pos, what, reason)
 		return
 	case p.Upstream == nil && p.UpstreamName != "" && p.Host == "" && p.Unix == "":
 		b.skip(pos, what, "names upstream "+strconv.Quote(p.UpstreamName)+", which is not defined in the config read")
@@ -262,6 +289,51 @@ func (b *planBuilder) addPass(p *nginxconf.Pass) {
 	}
 	t.Network, t.Address = "tcp", net.JoinHostPort(strings.Trim(p.Host, "[]"), strconv.Itoa(port))
 	b.add(t, false)
+}
+
+// setHost returns the host name a pass with a variable host resolves
+// when the variable is the whole host and a `set $var NAME` with a
+// literal name is in force where the pass is (the last one of the nearest
+// level that sets it; rewrite-module order within a level is not
+// modelled). ok is false otherwise.
+func setHost(p *nginxconf.Pass) (string, bool) {
+	raw := p.Raw
+	if i := strings.Index(raw, "://"); i >= 0 {
+		raw = raw[i+3:]
+	}
+	host, _, _ := strings.Cut(raw, "/")
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	v := host
+	if strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") {
+		v = "$" + v[2:len(v)-1]
+	}
+	if len(v) < 2 || v[0] != '$' || strings.ContainsAny(v[1:], "${}.:") || p.Directive == nil {
+		return "", false
+	}
+	for blk := p.Directive.Parent; blk != nil; blk = blk.Parent {
+		var val string
+		found := false
+		for _, c := range blk.Children {
+			if c.Name == "set" && len(c.Args) == 2 && c.Args[0] == v {
+				val, found = c.Args[1], true
+			}
+		}
+		if found {
+			if val == "" || strings.ContainsAny(val, "$/ ") {
+				return "", false
+			}
+			if h, _, err := net.SplitHostPort(val); err == nil {
+				val = h
+			}
+			if _, err := netipParse(val); err == nil {
+				return "", false // an address: nothing to resolve
+			}
+			return val, true
+		}
+	}
+	return "", false
 }
 
 // hostHeader is the Host header nginx sends to an HTTP upstream, when it
@@ -366,3 +438,5 @@ func (b *planBuilder) addPool(pool *fpmconf.Pool) {
 		b.skip(st.Pos, "pm.status_listen = "+pool.PMStatusListen.Raw, "pool "+strconv.Quote(pool.Name)+": no address to probe")
 	}
 }
+
+func netipParse(s string) (netip.Addr, error) { return netip.ParseAddr(strings.Trim(s, "[]")) }

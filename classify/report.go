@@ -258,6 +258,7 @@ type Diagnoser struct {
 	minuteLoc     *time.Location
 	cfg           *cfgIndex       // built from opts on first use (refine.go)
 	probes        []*probe.Result // live probes (probe_fold.go)
+	lookups       []ProbeOutcome  // live DNS lookups (probe_dns.go)
 }
 
 type otherKey struct {
