@@ -319,26 +319,10 @@ func hasLit(s string, p int, lit string) bool {
 // when none). With escape=json, a '"' preceded by an odd number of
 // backslashes is part of a value, not the literal.
 func (f *AccessFormat) find(s string, p int, lit string) int {
-	for from := p; from <= len(s); {
-		// Values are short: a plain loop beats IndexByte's call for the
-		// first bytes.
-		c0, i, stop := lit[0], from, min(len(s), from+24)
-		for i < stop && s[i] != c0 {
-			i++
-		}
-		if i == stop {
-			if i == len(s) {
-				return len(s)
-			}
-			j := strings.IndexByte(s[i:], c0)
-			if j < 0 {
-				return len(s)
-			}
-			i += j
-		}
-		if !hasLit(s, i, lit) {
-			from = i + 1
-			continue
+	for from := p; ; {
+		i := findLit(s, from, lit)
+		if i < 0 {
+			return len(s)
 		}
 		if f.escape == EscapeJSON && lit[0] == '"' {
 			bs := 0
@@ -352,7 +336,34 @@ func (f *AccessFormat) find(s string, p int, lit string) int {
 		}
 		return i
 	}
-	return len(s)
+}
+
+// findLit returns the index of the first occurrence of lit (not empty) in
+// s from p, or -1. Values are short: a plain loop finds the first byte
+// before IndexByte's call would pay off.
+func findLit(s string, p int, lit string) int {
+	c0 := lit[0]
+	for i := p; i < len(s); {
+		stop := min(len(s), i+24)
+		for i < stop && s[i] != c0 {
+			i++
+		}
+		if i == stop {
+			if i == len(s) {
+				return -1
+			}
+			j := strings.IndexByte(s[i:], c0)
+			if j < 0 {
+				return -1
+			}
+			i += j
+		}
+		if hasLit(s, i, lit) {
+			return i
+		}
+		i++
+	}
+	return -1
 }
 
 // scanList reads an $upstream_* list at p: values without spaces joined

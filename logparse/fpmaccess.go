@@ -198,16 +198,16 @@ func (f *FPMAccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 		}
 		for k := i + 1; k < len(f.items); k++ {
 			if l := f.items[k].lit; l != "" {
-				if j := strings.Index(s[p:], l); j >= 0 {
-					return p, p + j, nil
+				if j := findLit(s, p, l); j >= 0 {
+					return p, j, nil
 				}
 				return p, len(s), nil
 			}
 		}
 		return p, len(s), nil
 	}
-	if j := strings.Index(s[p:], next); j >= 0 {
-		return p, p + j, nil
+	if j := findLit(s, p, next); j >= 0 {
+		return p, j, nil
 	}
 	return 0, 0, ErrFormatMismatch
 }
