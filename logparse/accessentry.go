@@ -44,9 +44,11 @@ type AccessEntry struct {
 	RemoteAddr string
 	RemoteUser string
 	// Time is the request's end time, from $time_local
-	// ("21/Nov/2026:01:02:37 +0000", the zone written by nginx),
-	// $time_iso8601 ("2026-11-21T01:02:37+00:00") or $msec
-	// ("1795222957.123", UTC); zero when the format has none of them.
+	// ("21/Nov/2026:01:02:37 +0000"), $time_iso8601
+	// ("2026-11-21T01:02:37+00:00") or $msec ("1795222957.123"); zero when
+	// the format has none of them (the last one wins). Its location is UTC
+	// for a +0000 offset and $msec, else a fixed zone of the offset nginx
+	// wrote.
 	Time time.Time
 	// Request is $request ("GET /x?a=1 HTTP/1.1"); Method, URI and
 	// Protocol are its three parts, or $request_method, $request_uri and

@@ -208,7 +208,7 @@ type FPMEntry struct {
 
 	// Message is the text after the prefix and the decoration, e.g.
 	// "[pool www] child 123 exited on signal 9 (SIGKILL) after 3.120000
-	// seconds from start".
+	// seconds from start" (for a wrapped worker line, the first piece's).
 	Message string
 	// Pool is the pool name of a "[pool P] " message; empty otherwise.
 	Pool  string
