@@ -286,3 +286,66 @@ func TestProbeHealthyRulesOut(t *testing.T) {
 		t.Errorf("probe = %+v", results[0])
 	}
 }
+
+// TestProbeLookupRealServers looks up, through nginx's own resolver, the
+// name that `set $backend NAME; proxy_pass http://$backend;` resolves per
+// request, while the servers of the scenario run: a DNS responder of the
+// test that says NXDOMAIN (dns_nxdomain), and a resolver address where
+// nothing listens (resolver_unreachable).
+func TestProbeLookupRealServers(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		want     Code
+	}{
+		{"dns_nxdomain", DNSNXDomain},
+		{"resolver_unreachable", ResolverUnreachable},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			t.Parallel()
+			sc := scenarioNamed(t, tc.scenario)
+			var plan *ProbePlan
+			var outs []ProbeOutcome
+			var res []*probe.DNSResult
+			var errs []error
+			sc.After = append(sc.After, func(ctx context.Context, e *realserver.Env) error {
+				n, _ := nginxconf.Load(e.NginxConf, nil)
+				f, _ := fpmconf.Load(e.FPMConf, &fpmconf.Options{SkipHostChecks: true, AllowRunAsRoot: true})
+				plan = PlanProbes(n, f)
+				p := probe.Prober{Timeout: 2 * time.Second}
+				for _, l := range plan.Lookups {
+					r, err := p.Resolve(ctx, l.Name, l.Server)
+					res, errs = append(res, r), append(errs, err)
+					outs = append(outs, ClassifyLookup(l, r, err))
+				}
+				return nil
+			})
+			c := realserver.Run(t, sc)
+			if len(plan.Lookups) != 1 || plan.Lookups[0].Name != "backend.example.internal" || plan.Lookups[0].Pos.Line == 0 {
+				t.Fatalf("lookups = %+v", plan.Lookups)
+			}
+			o := outs[0]
+			t.Logf("%s → %v", o.Saw, o.Candidates)
+			if o.Cause() != tc.want {
+				t.Fatalf("lookup cause = %s (%v), want %s", o.Cause(), errs[0], tc.want)
+			}
+			d := NewDiagnoser(loadCaptureConfigs(t, c))
+			feed(t, d, c.Log(realserver.NginxError), c.NginxErrorLog.Path)
+			d.AddLookup(plan.Lookups[0], res[0], errs[0])
+			rep := d.Report()
+			if len(rep.Verdicts) == 0 || rep.Verdicts[0].Cause != tc.want {
+				t.Fatalf("verdicts = %v", causes(rep))
+			}
+			if ev := probeEvidence(&o); !slices.Contains(rep.Verdicts[0].Related, ev) {
+				t.Errorf("no lookup evidence in %+v", rep.Verdicts[0].Related)
+			}
+			// Without the logs, the lookup is its own verdict.
+			d2 := NewDiagnoser(nil)
+			d2.AddLookup(plan.Lookups[0], res[0], errs[0])
+			r2 := d2.Report()
+			if len(r2.Verdicts) != 1 || r2.Verdicts[0].Cause != tc.want || len(r2.Verdicts[0].Upstreams) != 0 ||
+				r2.Verdicts[0].Evidence[0].Pos != plan.Lookups[0].Pos {
+				t.Errorf("lookup alone: %+v", r2.Verdicts)
+			}
+		})
+	}
+}

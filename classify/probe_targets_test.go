@@ -372,3 +372,40 @@ func writeFile(t *testing.T, name, text string) {
 		t.Fatal(err)
 	}
 }
+
+// TestProbeLookups: which variable hosts give a name to look up.
+func TestProbeLookups(t *testing.T) {
+	src := `events {}
+http {
+    resolver 10.0.0.2:5353 ipv6=off;
+    server {
+        set $outer api.example;
+        location /a { set $b "app.example"; proxy_pass http://${b}:8080/x; }
+        location /b { proxy_pass https://$outer; }
+        location /c { set $c 10.0.0.9; proxy_pass http://$c; }
+        location /d { set $d app.example; proxy_pass http://$d.internal; }
+        location /e { proxy_pass http://$nowhere; }
+        location /f { set $f $host; proxy_pass http://$f; }
+    }
+}
+`
+	n, err := nginxconf.Parse("nginx.conf", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan := PlanProbes(n, nil)
+	var got []string
+	for _, l := range plan.Lookups {
+		got = append(got, l.Name+"@"+l.Server+"@"+strconv.Itoa(l.Pos.Line))
+	}
+	want := []string{"app.example@10.0.0.2:5353@6", "api.example@10.0.0.2:5353@7"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lookups (-want +got):\n%s", diff)
+	}
+	if len(plan.Skipped) != 6 || len(plan.Targets) != 0 {
+		t.Errorf("skipped %d, targets %d: %+v", len(plan.Skipped), len(plan.Targets), plan.Skipped)
+	}
+	if !strings.Contains(plan.Skipped[0].Reason, "looked up through nginx's resolver 10.0.0.2:5353") {
+		t.Errorf("reason: %s", plan.Skipped[0].Reason)
+	}
+}
