@@ -28,9 +28,13 @@ var errNoProbeTargets = errors.New("-probe needs -nginx-conf or -fpm-conf: the a
 // HTTP HEAD to the configured addresses. A FastCGI address without a
 // ping.path or pm.status_path is only connected to.
 //
-// It returns the results for Diagnoser.AddProbe and lines for the text
-// report's summary. enabled false does nothing.
-func probeLive(enabled bool, opts *classify.Options, timeout time.Duration) ([]*probe.Result, []string, error) {
+// The names nginx resolves per request with its own resolver (a *_pass
+// with a variable host that a `set` gives a literal name) are looked up
+// through that resolver: DNS queries only.
+//
+// It returns the results for addProbes and lines for the text report's
+// summary. enabled false does nothing.
+func probeLive(enabled bool, opts *classify.Options, timeout time.Duration) (*liveProbes, []string, error) {
 	if !enabled {
 		return nil, nil, nil
 	}
@@ -45,7 +49,12 @@ func probeLive(enabled bool, opts *classify.Options, timeout time.Duration) ([]*
 	plan := classify.PlanProbes(opts.Nginx, opts.FPM)
 	p := probe.Prober{Timeout: min(probe.DefaultTimeout, timeout)}
 	start := time.Now()
-	results := p.ProbeAll(ctx, plan.Targets)
+	live := &liveProbes{results: p.ProbeAll(ctx, plan.Targets)}
+	results := live.results
+	for _, l := range plan.Lookups {
+		res, err := p.Resolve(ctx, l.Name, l.Server)
+		live.lookups = append(live.lookups, lookup{l, res, err})
+	}
 
 	host, _ := p.Host(ctx) // whatever could be read; problems stay unknown facts
 	var acc *probe.Accounts
@@ -57,12 +66,20 @@ func probeLive(enabled bool, opts *classify.Options, timeout time.Duration) ([]*
 	opts.Host = classify.HostFactsFrom(host, acc)
 
 	shown := 0
-	for _, o := range classify.ClassifyProbes(results, opts.FPM) {
+	outs := classify.ClassifyProbes(results, opts.FPM)
+	for _, l := range live.lookups {
+		outs = append(outs, classify.ClassifyLookup(l.l, l.res, l.err))
+	}
+	for _, o := range outs {
 		if o.Cause() != "" {
 			shown++
 		}
 	}
-	line := fmt.Sprintf("live probes of %d targets from the configs in %v: %d show a cause", len(plan.Targets),
+	what := fmt.Sprintf("%d targets", len(plan.Targets))
+	if len(plan.Lookups) > 0 {
+		what += fmt.Sprintf(" and %d names", len(plan.Lookups))
+	}
+	line := fmt.Sprintf("live probes of %s from the configs in %v: %d show a cause", what,
 		time.Since(start).Round(time.Millisecond), shown)
 	if ctx.Err() != nil {
 		line += fmt.Sprintf(" (the -probe-timeout of %v ran out: later probes were cut short)", timeout)
@@ -71,12 +88,30 @@ func probeLive(enabled bool, opts *classify.Options, timeout time.Duration) ([]*
 	for _, s := range plan.Skipped {
 		summary = append(summary, fmt.Sprintf("not probed: %s at %s: %s", s.What, s.Pos, strings.TrimSuffix(s.Reason, ".")))
 	}
-	return results, summary, nil
+	return live, summary, nil
 }
 
-// addProbes folds the probe results into the diagnosis.
-func addProbes(d *classify.Diagnoser, results []*probe.Result) {
-	for _, r := range results {
+// liveProbes are the outcomes of -probe.
+type liveProbes struct {
+	results []*probe.Result
+	lookups []lookup
+}
+
+type lookup struct {
+	l   classify.NameLookup
+	res *probe.DNSResult
+	err error
+}
+
+// addProbes folds the probes into the diagnosis; nil adds nothing.
+func addProbes(d *classify.Diagnoser, live *liveProbes) {
+	if live == nil {
+		return
+	}
+	for _, r := range live.results {
 		d.AddProbe(r)
+	}
+	for _, l := range live.lookups {
+		d.AddLookup(l.l, l.res, l.err)
 	}
 }

@@ -100,6 +100,47 @@ listen.mode = 0660{{end}}`}},
 	}
 }
 
+// TestProbeLiveDNS runs `diagnose -probe` with the real nginx error log of
+// the dns_nxdomain scenario (a resolver that answers NXDOMAIN, a DNS
+// responder of the test): the lookup of the name through nginx's resolver
+// joins the log's dns_nxdomain verdict.
+func TestProbeLiveDNS(t *testing.T) {
+	t.Parallel()
+	var sc realserver.Scenario
+	for _, s := range realserver.Scenarios() {
+		if s.Name == "dns_nxdomain" {
+			sc = s
+		}
+	}
+	if sc.Name == "" {
+		t.Fatal("no dns_nxdomain scenario")
+	}
+	var code int
+	var out, errOut string
+	sc.After = append(sc.After, func(ctx context.Context, e *realserver.Env) error {
+		return diagnoseLive(t, &code, &out, &errOut, "-format", "json", "-error-log", e.NginxErrorLog, "-tz", "UTC")(ctx, e)
+	})
+	realserver.Run(t, sc)
+	t.Logf("diagnose -probe:\n%s", out)
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	var rep probeReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Verdicts) == 0 || rep.Verdicts[0].Cause != "dns_nxdomain" {
+		t.Fatalf("verdicts: %s", out)
+	}
+	found := false
+	for _, r := range rep.Verdicts[0].Related {
+		found = found || strings.HasPrefix(r.Text, "probe dns lookup of backend.example.internal through resolver ") && strings.HasSuffix(r.Text, "NXDOMAIN)")
+	}
+	if !found {
+		t.Errorf("no lookup among the related evidence: %s", out)
+	}
+}
+
 // TestProbeUsage: -probe without a config is a usage error.
 func TestProbeUsage(t *testing.T) {
 	code, _, errOut := runCmd(t, "", "-probe", "-error-log", "-")
