@@ -86,10 +86,13 @@ var downCauses = []Code{FPMDown, FPMStaleSocket, ListenMismatch, BackendDown, FP
 //	http:// target answering non-HTTP                           protocol_mismatch (0.85), upstream_invalid_header (0.1)
 //	http:// target closing without an answer                    protocol_mismatch (0.6), upstream_prematurely_closed (0.3)
 //	http:// target resetting without an answer (php-fpm does)   protocol_mismatch (0.6), upstream_reset (0.3)
+//	http:// target not answering a HEAD in time                 upstream_read_timeout (0.5)
 //	https:// target refusing the handshake with an alert        upstream_tls_protocol (0.85)
+//	https:// target closing on the ClientHello                  tls_mismatch (0.5), protocol_mismatch (0.3)
 //	https:// target whose chain or name does not verify         upstream_tls_verify (0.5: it matters only
-//	                                                            with proxy_ssl_verify on; the Diagnoser
-//	                                                            raises it to 0.85 when the config has it)
+//	                                                            with proxy_ssl_verify on; the Diagnoser,
+//	                                                            given the nginx config, raises it to 0.85
+//	                                                            where it is on and drops it where it is off)
 //
 // A peer that answered in its protocol (a ping, a status page, even a
 // 404 from php-fpm; an HTTP response) rules out fpm_down,
