@@ -342,12 +342,14 @@ ping.path = /fpm-ping
 ping.response = ok
 `)
 	f, _ := fpmconf.Load(conf, &fpmconf.Options{SkipHostChecks: true, AllowRunAsRoot: true})
-	n, _ := nginxconf.Parse("nginx.conf", []byte("user www-data web;\nevents{}\nhttp{server{location / {fastcgi_pass 127.0.0.1:9001;}}}\n"), nil)
+	// Three locations pass to pool a: one target, every position kept.
+	n, _ := nginxconf.Parse("nginx.conf", []byte("user www-data web;\nevents{}\nhttp{server{location / {fastcgi_pass 127.0.0.1:9001;}\n"+
+		"location /x {fastcgi_pass 127.0.0.1:9001;}\nlocation /y {fastcgi_pass 127.0.0.1:9001;}}}\n"), nil)
 	plan := PlanProbes(n, f)
 	got := shorten(plan, "")
 	want := []shortTarget{
 		{Kind: "fastcgi", Network: "tcp", Address: "127.0.0.1:9001", Pool: "a", PingPath: "/ping", PingResp: "pong", StatusPath: "/status",
-			User: "www-data", Group: "web", Pos: "nginx.conf:3", Sources: []string{"nginx.conf:3", "php-fpm.conf:4"}},
+			User: "www-data", Group: "web", Pos: "nginx.conf:3", Sources: []string{"nginx.conf:3", "nginx.conf:4", "nginx.conf:5", "php-fpm.conf:4"}},
 		{Kind: "fastcgi", Network: "tcp", Address: "127.0.0.1:9100", Pool: "a", PingPath: "/ping", PingResp: "pong", StatusPath: "/status",
 			User: "www-data", Group: "web", Pos: "php-fpm.conf:9", Sources: []string{"php-fpm.conf:9"}, StatusListen: true},
 		{Kind: "fastcgi", Network: "tcp", Address: "127.0.0.1:9002", Pool: "b",
