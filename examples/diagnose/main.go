@@ -9,7 +9,7 @@
 //	diagnose [-error-log FILE]... [-fpm-log FILE]... [-slow-log FILE]... [-access-log FILE]...
 //	         [-nginx-conf FILE] [-fpm-conf FILE] [-php-ini FILE] [-passwd FILE -group FILE]
 //	         [-access-format NAME] [-since TIME] [-until TIME] [-tz ZONE]
-//	         [-format text|json|sarif] [-fail-on SEVERITY]
+//	         [-format text|json|sarif] [-fail-on SEVERITY] [-probe [-probe-timeout D]]
 //
 // With no input it diagnoses a built-in incident: logs captured from real
 // nginx 1.22.1 and php-fpm 8.2 (see incident/SOURCES.md).
