@@ -493,7 +493,11 @@ func ClassifyProbes(rs []*probe.Result, fpm *fpmconf.Config) []ProbeOutcome {
 			stuck := pl.Cause() == FPMMaxChildren && pl.Candidates[0].Confidence < 0.9
 			switch {
 			case stuck && len(sl.RulesOut) > 0:
-				pl.Candidates = []Candidate{c(FPMMaxChildren, 0.9), c(UpstreamReadTimeout, 0.1)}
+				rest := []Candidate{c(FPMMaxChildren, 0.9)}
+				for _, x := range pl.Candidates[1:] {
+					rest = append(rest, c(x.Cause, min(x.Confidence, 0.1)))
+				}
+				pl.Candidates = rest
 				pl.Saw += "; pm.status_listen " + sl.Target.Address + " answers meanwhile: " + afterColon(sl.Saw)
 			case sl.Cause() == FPMMaxChildren && pl.Cause() == "":
 				pl.Candidates = append([]Candidate(nil), sl.Candidates...)

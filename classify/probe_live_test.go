@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -347,5 +348,59 @@ func TestProbeLookupRealServers(t *testing.T) {
 				t.Errorf("lookup alone: %+v", r2.Verdicts)
 			}
 		})
+	}
+}
+
+// TestProbeListenQueueFull fills a static pool of one child and its unix
+// socket's listen queue (listen.backlog = 1: the kernel queues two
+// connections) with slow requests through nginx, then probes: connect(2)
+// to the pool's socket fails at once with EAGAIN, while pm.status_listen
+// answers.
+func TestProbeListenQueueFull(t *testing.T) {
+	t.Parallel()
+	var results []*probe.Result
+	any := []int{200, 502, 504}
+	sc := realserver.Scenario{
+		Name: "probe_queue_full",
+		Nginx: `{{define "location"}}            fastcgi_read_timeout 10s;
+{{end}}`,
+		FPM: `{{define "pm"}}pm = static
+pm.max_children = 1{{end}}{{define "pool"}}listen.backlog = 1
+pm.status_path = /status
+pm.status_listen = {{.Dir}}/status.sock{{end}}`,
+		Scripts: map[string]string{
+			"slow.php": "<?php file_put_contents(__DIR__ . '/busy', getmypid()); sleep(1); echo \"done\\n\";\n",
+			"ok.txt":   "static\n",
+		},
+		Requests: []realserver.Request{
+			{Path: "/slow.php?1", Status: 200, Or: any, Async: true},
+			{Path: "/slow.php?2", Status: 200, Or: any, Async: true, Before: realserver.WaitFile("busy")},
+			{Path: "/slow.php?3", Status: 200, Or: any, Async: true, Before: realserver.Sleep(50 * time.Millisecond)},
+			{Path: "/ok.txt", Status: 200, Before: realserver.Seq(realserver.Sleep(200*time.Millisecond), probeNow(&results, 500*time.Millisecond))},
+		},
+	}
+	realserver.Run(t, sc)
+	outs := ClassifyProbes(results, nil)
+	var pool *ProbeOutcome
+	for i := range outs {
+		t.Logf("%s → %v", outs[i].Saw, outs[i].Candidates)
+		if !outs[i].StatusListen {
+			pool = &outs[i]
+		}
+	}
+	if pool == nil {
+		t.Fatalf("outcomes = %+v", outs)
+	}
+	var r *probe.Result
+	for _, x := range results {
+		if x.Target.Address == pool.Target.Address {
+			r = x
+		}
+	}
+	if probe.Errno(r.DialErr) != syscall.EAGAIN {
+		t.Fatalf("dial = %v, want EAGAIN", r.DialErr)
+	}
+	if pool.Cause() != FPMMaxChildren || pool.Candidates[0].Confidence != 0.9 || !strings.Contains(pool.Saw, "EAGAIN") {
+		t.Errorf("pool outcome = %+v", pool)
 	}
 }
