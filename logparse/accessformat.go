@@ -3,6 +3,7 @@ package logparse
 import (
 	"errors"
 	"iter"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -339,29 +340,46 @@ func (f *AccessFormat) find(s string, p int, lit string) int {
 }
 
 // findLit returns the index of the first occurrence of lit (not empty) in
-// s from p, or -1. Values are short: a plain loop finds the first byte
-// before IndexByte's call would pay off.
+// s from p, or -1.
 func findLit(s string, p int, lit string) int {
-	c0 := lit[0]
-	for i := p; i < len(s); {
-		stop := min(len(s), i+24)
-		for i < stop && s[i] != c0 {
-			i++
-		}
-		if i == stop {
-			if i == len(s) {
-				return -1
-			}
-			j := strings.IndexByte(s[i:], c0)
-			if j < 0 {
-				return -1
-			}
-			i += j
+	for i := p; i < len(s); i++ {
+		if i = indexByteFrom(s, i, lit[0]); i < 0 {
+			return -1
 		}
 		if hasLit(s, i, lit) {
 			return i
 		}
-		i++
+	}
+	return -1
+}
+
+// indexByteFrom returns the index of the first c in s from p, or -1.
+// Log values are short: eight bytes at a time (SWAR) find it before
+// IndexByte's call would pay off, which takes over after 64 bytes.
+func indexByteFrom(s string, p int, c byte) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	pat := uint64(c) * lo
+	i := p
+	for end := min(len(s), p+64); i+8 <= end; i += 8 {
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		x := w ^ pat
+		if m := (x - lo) &^ x & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	if i < min(len(s), p+64) {
+		for end := min(len(s), p+64); i < end; i++ {
+			if s[i] == c {
+				return i
+			}
+		}
+	}
+	if i >= len(s) {
+		return -1
+	}
+	if j := strings.IndexByte(s[i:], c); j >= 0 {
+		return i + j
 	}
 	return -1
 }
@@ -421,12 +439,8 @@ func (f *AccessFormat) parse(s string, zc *zoneCache) (e AccessEntry, col int, e
 		if it.next != "" && hasLit(s, p, it.lit) {
 			// Inline: the value runs to the first occurrence of next.
 			vs = p + len(it.lit)
-			c0, stop := it.next[0], min(len(s), vs+24)
-			ve = vs
-			for ve < stop && s[ve] != c0 {
-				ve++
-			}
-			if ve == stop || !hasLit(s, ve, it.next) {
+			ve = indexByteFrom(s, vs, it.next[0])
+			if ve < 0 || !hasLit(s, ve, it.next) {
 				ve = f.find(s, vs, it.next)
 			}
 		} else {
