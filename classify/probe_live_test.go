@@ -359,7 +359,7 @@ func TestProbeLookupRealServers(t *testing.T) {
 func TestProbeListenQueueFull(t *testing.T) {
 	t.Parallel()
 	var results []*probe.Result
-	any := []int{200, 502, 504}
+	anyStatus := []int{200, 502, 504}
 	sc := realserver.Scenario{
 		Name: "probe_queue_full",
 		Nginx: `{{define "location"}}            fastcgi_read_timeout 10s;
@@ -373,9 +373,9 @@ pm.status_listen = {{.Dir}}/status.sock{{end}}`,
 			"ok.txt":   "static\n",
 		},
 		Requests: []realserver.Request{
-			{Path: "/slow.php?1", Status: 200, Or: any, Async: true},
-			{Path: "/slow.php?2", Status: 200, Or: any, Async: true, Before: realserver.WaitFile("busy")},
-			{Path: "/slow.php?3", Status: 200, Or: any, Async: true, Before: realserver.Sleep(50 * time.Millisecond)},
+			{Path: "/slow.php?1", Status: 200, Or: anyStatus, Async: true},
+			{Path: "/slow.php?2", Status: 200, Or: anyStatus, Async: true, Before: realserver.WaitFile("busy")},
+			{Path: "/slow.php?3", Status: 200, Or: anyStatus, Async: true, Before: realserver.Sleep(50 * time.Millisecond)},
 			{Path: "/ok.txt", Status: 200, Before: realserver.Seq(realserver.Sleep(200*time.Millisecond), probeNow(&results, 500*time.Millisecond))},
 		},
 	}
