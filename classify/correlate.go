@@ -42,68 +42,109 @@ type fpmEvent struct {
 	ev          Evidence
 }
 
-// fpmIndex holds the php-fpm events, sorted by time once Report or a
-// lookup needs them.
+// fpmIndex holds the php-fpm events in three lists — per-request events
+// (kills, crashes, reloads, dropped connections), lifecycle events (start,
+// stop, failed start) and saturation warnings — each sorted by time once a
+// lookup needs it, so that every lookup is a binary search plus a bounded
+// scan, whatever the size of the logs.
 type fpmIndex struct {
-	events      []fpmEvent
-	sorted      bool
-	first, last time.Time // the time span the php-fpm log covers
-	records     int
-	dropped     int
+	death, life, sat eventList
+	first, last      time.Time // the time span the php-fpm log covers
+	records          int
+	dropped          int // events past maxFPMEvents, not indexed
+}
+
+// eventList is a list of events sorted by time on demand.
+type eventList struct {
+	events []fpmEvent
+	sorted bool
+}
+
+func (l *eventList) add(ev fpmEvent) {
+	if n := len(l.events); n == 0 {
+		l.sorted = true
+	} else if ev.t.Before(l.events[n-1].t) {
+		l.sorted = false
+	}
+	l.events = append(l.events, ev)
+}
+
+func (l *eventList) sort() []fpmEvent {
+	if !l.sorted {
+		sort.SliceStable(l.events, func(i, j int) bool { return l.events[i].t.Before(l.events[j].t) })
+		l.sorted = true
+	}
+	return l.events
+}
+
+// search returns the index of the first event after t.
+func (l *eventList) after(t time.Time) int {
+	ev := l.sort()
+	return sort.Search(len(ev), func(i int) bool { return ev[i].t.After(t) })
+}
+
+// near returns up to max events of [from, to], the nearest to t first.
+func (l *eventList) near(t, from, to time.Time, max int, f func(fpmEvent)) {
+	ev := l.sort()
+	j := l.after(t) // ev[j-1] <= t < ev[j]
+	i := j - 1
+	for n := 0; n < max; n++ {
+		left := i >= 0 && !ev[i].t.Before(from)
+		right := j < len(ev) && !ev[j].t.After(to)
+		switch {
+		case left && (!right || t.Sub(ev[i].t) <= ev[j].t.Sub(t)):
+			f(ev[i])
+			i--
+		case right:
+			f(ev[j])
+			j++
+		default:
+			return
+		}
+	}
 }
 
 func (x *fpmIndex) add(ev fpmEvent) {
-	if len(x.events) >= maxFPMEvents {
+	if len(x.death.events)+len(x.life.events)+len(x.sat.events) >= maxFPMEvents {
 		x.dropped++
 		return
 	}
-	if n := len(x.events); n > 0 && ev.t.Before(x.events[n-1].t) {
-		x.sorted = false
-	} else if n == 0 {
-		x.sorted = true
+	switch {
+	case ev.life:
+		x.life.add(ev)
+	case ev.cause == FPMMaxChildren:
+		x.sat.add(ev)
+	default:
+		x.death.add(ev)
 	}
-	x.events = append(x.events, ev)
-}
-
-func (x *fpmIndex) sort() {
-	if !x.sorted {
-		sort.SliceStable(x.events, func(i, j int) bool { return x.events[i].t.Before(x.events[j].t) })
-		x.sorted = true
-	}
-}
-
-// between returns the events in [from, to].
-func (x *fpmIndex) between(from, to time.Time) []fpmEvent {
-	x.sort()
-	i := sort.Search(len(x.events), func(i int) bool { return !x.events[i].t.Before(from) })
-	j := sort.Search(len(x.events), func(i int) bool { return x.events[i].t.After(to) })
-	if i >= j {
-		return nil
-	}
-	return x.events[i:j]
 }
 
 // lastLife returns the last lifecycle event at or before t.
 func (x *fpmIndex) lastLife(t time.Time) (fpmEvent, bool) {
-	x.sort()
-	j := sort.Search(len(x.events), func(i int) bool { return x.events[i].t.After(t) })
-	for i := j - 1; i >= 0; i-- {
-		if x.events[i].life {
-			return x.events[i], true
-		}
+	j := x.life.after(t)
+	if j == 0 {
+		return fpmEvent{}, false
 	}
-	return fpmEvent{}, false
+	return x.life.events[j-1], true
+}
+
+// lastSat returns the last saturation warning in [from, to].
+func (x *fpmIndex) lastSat(from, to time.Time) (fpmEvent, bool) {
+	j := x.sat.after(to)
+	if j == 0 || x.sat.events[j-1].t.Before(from) {
+		return fpmEvent{}, false
+	}
+	return x.sat.events[j-1], true
 }
 
 // upAndDown reports whether the lifecycle events in [from, to] include
 // both php-fpm being up and php-fpm stopping or failing.
 func (x *fpmIndex) upAndDown(from, to time.Time) bool {
+	ev := x.life.sort()
+	i := sort.Search(len(ev), func(i int) bool { return !ev[i].t.Before(from) })
 	up, down := false, false
-	for _, ev := range x.between(from, to) {
-		if !ev.life {
-			continue
-		}
-		if ev.cause == "" {
+	for ; i < len(ev) && !ev[i].t.After(to) && !(up && down); i++ {
+		if ev[i].cause == "" {
 			up = true
 		} else {
 			down = true
@@ -111,6 +152,11 @@ func (x *fpmIndex) upAndDown(from, to time.Time) bool {
 	}
 	return up && down
 }
+
+// maxNear is how many of the php-fpm events nearest to an nginx record
+// bestDeath weighs: on a busy host one second holds many events, and the
+// nearest decide.
+const maxNear = 64
 
 // covers reports whether the php-fpm log spans t (± w).
 func (x *fpmIndex) covers(t time.Time, w time.Duration) bool {
@@ -181,8 +227,8 @@ func (d *Diagnoser) AddFPM(e *logparse.FPMEntry) {
 	if e.Event == logparse.FPMInitFailed {
 		// "FPM initialization failed" follows the specific error (a bind
 		// failure, a config check): that one names the cause.
-		if n := len(x.events); n > 0 && x.events[n-1].life && e.Time.Sub(x.events[n-1].t) <= 5*time.Second &&
-			(x.events[n-1].cause == FPMBindFailed || x.events[n-1].cause == FPMConfigInvalid) {
+		if n := len(x.life.events); n > 0 && e.Time.Sub(x.life.events[n-1].t) <= 5*time.Second &&
+			(x.life.events[n-1].cause == FPMBindFailed || x.life.events[n-1].cause == FPMConfigInvalid) {
 			return
 		}
 	}
@@ -218,8 +264,7 @@ func (d *Diagnoser) correlate(s Symptom, e *logparse.ErrorEntry) (Symptom, *Evid
 	switch {
 	case has(FPMRequestTerminate) || has(FPMWorkerCrash):
 		// A reset or close mid-request.
-		evs := d.fpm.between(e.Time.Add(-w), e.Time.Add(w))
-		if best, ok := bestDeath(evs, e); ok {
+		if best, ok := d.fpm.bestDeath(e, w); ok {
 			return decided(s, best.cause, 0.9, "php-fpm's log in the same seconds says what happened"), &best.ev
 		}
 		if d.fpm.covers(e.Time, w) {
@@ -259,10 +304,8 @@ func (d *Diagnoser) correlate(s Symptom, e *logparse.ErrorEntry) (Symptom, *Evid
 		}
 	}
 	if has(FPMMaxChildren) || has(UpstreamReadTimeout) || has(UpstreamConnectTimout) {
-		for _, ev := range d.fpm.between(e.Time.Add(-saturationLookback), e.Time.Add(w)) {
-			if ev.cause == FPMMaxChildren {
-				return decided(s, FPMMaxChildren, 0.9, "php-fpm warned that the pool reached pm.max_children before this timeout"), &ev.ev
-			}
+		if ev, ok := d.fpm.lastSat(e.Time.Add(-saturationLookback), e.Time.Add(w)); ok {
+			return decided(s, FPMMaxChildren, 0.9, "php-fpm warned that the pool reached pm.max_children before this timeout"), &ev.ev
 		}
 		if life, ok := d.fpm.lastLife(e.Time.Add(w)); ok && life.cause == FPMBindFailed {
 			// Another process holds the pool's address: nginx's requests
@@ -273,15 +316,16 @@ func (d *Diagnoser) correlate(s Symptom, e *logparse.ErrorEntry) (Symptom, *Evid
 	return s, nil
 }
 
-// bestDeath picks the php-fpm event that explains a reset of e: a timed-out
-// request with the same method and URI first, then by cause in the order
-// of deathCauses, the nearest in time.
-func bestDeath(evs []fpmEvent, e *logparse.ErrorEntry) (fpmEvent, bool) {
+// bestDeath picks, among the maxNear per-request events nearest to e within
+// ±w, the one that explains a reset of e: a timed-out request with the same
+// method and URI first, then by cause in the order of deathCauses, the
+// nearest in time.
+func (x *fpmIndex) bestDeath(e *logparse.ErrorEntry, w time.Duration) (fpmEvent, bool) {
 	method, uri, _ := strings.Cut(e.Request, " ")
 	uri, _, _ = strings.Cut(uri, " ")
 	var best fpmEvent
 	bestRank := -1
-	for _, ev := range evs {
+	x.death.near(e.Time, e.Time.Add(-w), e.Time.Add(w), maxNear, func(ev fpmEvent) {
 		rank := 0
 		switch {
 		case ev.cause == FPMRequestTerminate && ev.method == method && ev.uri == uri:
@@ -289,22 +333,16 @@ func bestDeath(evs []fpmEvent, e *logparse.ErrorEntry) (fpmEvent, bool) {
 		default:
 			i := slices.Index(deathCauses, ev.cause)
 			if i < 0 {
-				continue
+				return
 			}
 			rank = 50 - i
 		}
-		if rank > bestRank || rank == bestRank && absDur(ev.t.Sub(e.Time)) < absDur(best.t.Sub(e.Time)) {
+		// near yields the nearest first: a tie keeps the nearer.
+		if rank > bestRank {
 			best, bestRank = ev, rank
 		}
-	}
+	})
 	return best, bestRank >= 0
-}
-
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }
 
 // decided makes code the symptom's cause with confidence conf; the other

@@ -37,6 +37,10 @@ type Options struct {
 	// comments (e.g. os.ReadFile); nil reads nothing, so that a Diagnoser
 	// does no I/O, and no finding is suppressed.
 	ReadFile func(path string) ([]byte, error)
+	// MaxProblems bounds the problems a Diagnoser keeps (a file of
+	// unparseable lines must not grow memory); the rest are counted in
+	// Report.ProblemsDropped. Default 1000.
+	MaxProblems int
 	// Window is how far apart in time an nginx record and a php-fpm record
 	// may be and still be the same event: the logs have one-second
 	// resolution and the hosts' clocks may differ. Default DefaultWindow
@@ -187,6 +191,8 @@ type Report struct {
 	// them are catalogued symptoms; Unmatched how many records at level
 	// error or more severe matched no catalogued message.
 	Records, Symptoms, Unmatched int
+	// ProblemsDropped counts the problems past Options.MaxProblems.
+	ProblemsDropped int
 	// FPMRecords, AccessRecords and SlowRecords count the records of
 	// php-fpm's error log, nginx's access log and php-fpm's slow log.
 	FPMRecords, AccessRecords, SlowRecords int
@@ -222,12 +228,13 @@ func (r *Report) MarshalJSON() ([]byte, error) {
 		Records   int            `json:"records"`
 		Symptoms  int            `json:"symptoms"`
 		Unmatched int            `json:"unmatched"`
+		Dropped   int            `json:"problems_dropped,omitempty"`
 		FPM       int            `json:"fpm_records,omitempty"`
 		Access    int            `json:"access_records,omitempty"`
 		Slow      int            `json:"slow_records,omitempty"`
 		Timeline  []Minute       `json:"timeline,omitempty"`
 		Findings  []Finding      `json:"findings,omitempty"`
-	}{nonNil(r.Verdicts), probs, r.Other, r.Records, r.Symptoms, r.Unmatched, r.FPMRecords, r.AccessRecords, r.SlowRecords, r.Timeline, r.Findings})
+	}{nonNil(r.Verdicts), probs, r.Other, r.Records, r.Symptoms, r.Unmatched, r.ProblemsDropped, r.FPMRecords, r.AccessRecords, r.SlowRecords, r.Timeline, r.Findings})
 }
 
 // Diagnoser folds log records into a Report. It keeps bounded state (counts,
@@ -249,16 +256,17 @@ type Diagnoser struct {
 	fpm       fpmIndex
 	fpmCounts map[Code]int
 
-	accessRecords int
-	access        map[vkey]*accessAcc
-	accessOrder   []vkey
-	slow          []slowEntry
-	slowSorted    bool
-	minutes       map[int64]map[Code]int
-	minuteLoc     *time.Location
-	cfg           *cfgIndex       // built from opts on first use (refine.go)
-	probes        []*probe.Result // live probes (probe_fold.go)
-	lookups       []ProbeOutcome  // live DNS lookups (probe_dns.go)
+	problemsDropped int
+	accessRecords   int
+	access          map[vkey]*accessAcc
+	accessOrder     []vkey
+	slow            []slowEntry
+	slowSorted      bool
+	minutes         map[int64]map[Code]int
+	minuteLoc       *time.Location
+	cfg             *cfgIndex       // built from opts on first use (refine.go)
+	probes          []*probe.Result // live probes (probe_fold.go)
+	lookups         []ProbeOutcome  // live DNS lookups (probe_dns.go)
 }
 
 type otherKey struct {
@@ -438,14 +446,25 @@ func (d *Diagnoser) noteRoute(rk routeKey, cause Code, ev Evidence) {
 }
 
 // AddProblem records a problem met while reading the input (a parse error
-// with its position); it appears in the Report's Problems.
-func (d *Diagnoser) AddProblem(p *badgateway.Problem) { d.problems = append(d.problems, p) }
+// with its position); it appears in the Report's Problems, up to
+// Options.MaxProblems.
+func (d *Diagnoser) AddProblem(p *badgateway.Problem) {
+	limit := d.opts.MaxProblems
+	if limit <= 0 {
+		limit = 1000
+	}
+	if len(d.problems) >= limit {
+		d.problemsDropped++
+		return
+	}
+	d.problems = append(d.problems, p)
+}
 
 // Report returns the diagnosis of everything added so far. It may be called
 // more than once; later Adds change later reports.
 func (d *Diagnoser) Report() *Report {
 	r := &Report{Problems: append(badgateway.Problems(nil), d.problems...), Records: d.records, Symptoms: d.symptoms, Unmatched: d.unmatched,
-		FPMRecords: d.fpm.records, AccessRecords: d.accessRecords, SlowRecords: len(d.slow), Timeline: d.timeline()}
+		ProblemsDropped: d.problemsDropped, FPMRecords: d.fpm.records, AccessRecords: d.accessRecords, SlowRecords: len(d.slow), Timeline: d.timeline()}
 	for k, n := range d.other {
 		r.Other = append(r.Other, OtherSymptom{k.id, k.status, n})
 	}

@@ -103,10 +103,10 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 		p("\n")
 	}
 	if len(r.Problems) > 0 {
-		p("\nProblems reading the input (%d):\n", len(r.Problems))
+		p("\nProblems reading the input (%d):\n", len(r.Problems)+r.ProblemsDropped)
 		for i, pr := range r.Problems {
 			if i == maxProblems {
-				p("  … and %d more\n", len(r.Problems)-maxProblems)
+				p("  … and %d more\n", len(r.Problems)+r.ProblemsDropped-maxProblems)
 				break
 			}
 			p("  %s\n", pr.Error())
