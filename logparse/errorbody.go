@@ -110,16 +110,25 @@ func errnoStart(r string) int {
 // (IPv4, [IPv6], port, "unix:").
 func addrByte(c byte) bool { return byteClass[c]&clsAddr != 0 }
 
+// The delimiters `, key: "` of the quoted context fields.
+const (
+	keyRequest    = `, request: "`
+	keySubrequest = `, subrequest: "`
+	keyUpstream   = `, upstream: "`
+	keyHost       = `, host: "`
+	keyReferrer   = `, referrer: "`
+)
+
 // quoted context keys in nginx's order, with their delimiter `, key: "`.
 var quotedKeys = [...]struct {
 	key   string
 	field Field
 }{
-	{`, request: "`, FieldRequest},
-	{`, subrequest: "`, FieldSubrequest},
-	{`, upstream: "`, FieldUpstream},
-	{`, host: "`, FieldHost},
-	{`, referrer: "`, FieldReferrer},
+	{keyRequest, FieldRequest},
+	{keySubrequest, FieldSubrequest},
+	{keyUpstream, FieldUpstream},
+	{keyHost, FieldHost},
+	{keyReferrer, FieldReferrer},
 }
 
 // context holds the context fields of one ", client: " candidate while
@@ -171,7 +180,7 @@ func parseBody(e *ErrorEntry, s string, atCap bool) {
 	// upstream"): only the tail is scanned, which keeps long records cheap.
 	if found || atCap {
 		if i := actionStart(r); i >= 0 {
-			if !strings.HasPrefix(r, fastcgiStderrPrefix) || i > 0 && r[i-1] == '"' {
+			if !isStderrRecord(r) || i > 0 && r[i-1] == '"' {
 				e.Action = r[i+len(" while "):]
 				r = r[:i]
 			}
@@ -193,7 +202,7 @@ func parseBody(e *ErrorEntry, s string, atCap bool) {
 	switch {
 	case atCap:
 		e.Truncated = true
-	case !found && e.Action == "" && strings.HasPrefix(r, fastcgiStderrPrefix) && !strings.HasSuffix(r, `"`):
+	case !found && e.Action == "" && isStderrRecord(r) && !strings.HasSuffix(r, `"`):
 		// A stderr text without closing quote and context was cut, though
 		// not at 2048 bytes (a relay or a build with another limit cut it).
 		e.Truncated = true
@@ -247,13 +256,19 @@ func findContext(e *ErrorEntry, s string, lenient bool) (start int, found bool) 
 	return 0, false
 }
 
+// isStderrRecord reports whether the message m starts with
+// fastcgiStderrPrefix; most do not, which the first byte tells.
+func isStderrRecord(m string) bool {
+	return len(m) >= len(fastcgiStderrPrefix) && m[0] == 'F' && m[:len(fastcgiStderrPrefix)] == fastcgiStderrPrefix
+}
+
 // closedBefore checks that the text before a ", client: " candidate can be
 // the end of a message: a "FastCGI sent in stderr" text must be closed by
 // its quote (nginx writes `FastCGI sent in stderr: "%*s"` and then the
 // action and context), so a context-like text inside the stderr text, or
 // at the end of one physical line of it, is not taken for the context.
 func closedBefore(before string) bool {
-	if !strings.HasPrefix(before, fastcgiStderrPrefix) {
+	if !isStderrRecord(before) {
 		return true
 	}
 	if i := actionStart(before); i >= 0 {
@@ -333,28 +348,29 @@ func parseSuffix(c *context, t string, lenient bool) bool {
 
 // quotedKeyAt returns the index of the quoted key whose delimiter starts s
 // and comes after key index last in nginx's order, or -1.
+//
+// The keys are spelled out as constants so that the compiler compares
+// them with a few word loads instead of a memequal call.
 func quotedKeyAt(s string, last int) int {
 	if len(s) < 9 || s[0] != ',' || s[1] != ' ' {
 		return -1
 	}
-	k := -1
+	k, ok := -1, false
 	switch s[2] {
 	case 'r':
 		if s[3] == 'e' && s[4] == 'q' {
-			k = 0
+			k, ok = 0, len(s) >= len(keyRequest) && s[:len(keyRequest)] == keyRequest
 		} else {
-			k = 4
+			k, ok = 4, len(s) >= len(keyReferrer) && s[:len(keyReferrer)] == keyReferrer
 		}
 	case 's':
-		k = 1
+		k, ok = 1, len(s) >= len(keySubrequest) && s[:len(keySubrequest)] == keySubrequest
 	case 'u':
-		k = 2
+		k, ok = 2, len(s) >= len(keyUpstream) && s[:len(keyUpstream)] == keyUpstream
 	case 'h':
-		k = 3
-	default:
-		return -1
+		k, ok = 3, len(s) >= len(keyHost) && s[:len(keyHost)] == keyHost
 	}
-	if k <= last || !strings.HasPrefix(s, quotedKeys[k].key) {
+	if !ok || k <= last {
 		return -1
 	}
 	return k

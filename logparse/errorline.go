@@ -179,7 +179,14 @@ func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache, pos
 	}
 	e.PID = int(pid)
 	p += n + 1
-	tid, n := atou(s[p:])
+	// TID: on Linux builds with threads it repeats PID; comparing the
+	// digits is cheaper than parsing them again.
+	var tid uint64
+	if q := p + n; q <= len(s) && s[p:q] == s[p-n-1:p-1] && (q == len(s) || !isDigit(s[q])) {
+		tid = pid
+	} else {
+		tid, n = atou(s[p:])
+	}
 	if n == 0 || n > 20 || !strings.HasPrefix(s[p+n:], ": ") {
 		// ": " may be missing only when the record is empty after "PID#TID:".
 		if !(n > 0 && n <= 20 && s[p+n:] == ":") {
@@ -205,39 +212,49 @@ func parseRecord(e *ErrorEntry, s string, loc *time.Location, tc *timeCache, pos
 
 // levelBracket parses "[level] " at the start of s and returns the level
 // and the number of bytes used, 0 if s does not start with a known level.
-// It compares the one name s[1] allows instead of looking for the "]".
+// It compares the one name s[1] allows (constants, which the compiler
+// compares with word loads) instead of looking for the "]".
 func levelBracket(s string) (Level, int) {
 	if len(s) < 3 || s[0] != '[' {
 		return LevelUnknown, 0
 	}
 	var l Level
+	n := 0
 	switch s[1] {
 	case 'e':
-		l = LevelError
-		if s[2] == 'm' {
-			l = LevelEmerg
+		if len(s) >= len("[error]") && s[:len("[error]")] == "[error]" {
+			l, n = LevelError, len("[error]")
+		} else if len(s) >= len("[emerg]") && s[:len("[emerg]")] == "[emerg]" {
+			l, n = LevelEmerg, len("[emerg]")
 		}
 	case 'a':
-		l = LevelAlert
+		if len(s) >= len("[alert]") && s[:len("[alert]")] == "[alert]" {
+			l, n = LevelAlert, len("[alert]")
+		}
 	case 'c':
-		l = LevelCrit
+		if len(s) >= len("[crit]") && s[:len("[crit]")] == "[crit]" {
+			l, n = LevelCrit, len("[crit]")
+		}
 	case 'w':
-		l = LevelWarn
+		if len(s) >= len("[warn]") && s[:len("[warn]")] == "[warn]" {
+			l, n = LevelWarn, len("[warn]")
+		}
 	case 'n':
-		l = LevelNotice
+		if len(s) >= len("[notice]") && s[:len("[notice]")] == "[notice]" {
+			l, n = LevelNotice, len("[notice]")
+		}
 	case 'i':
-		l = LevelInfo
+		if len(s) >= len("[info]") && s[:len("[info]")] == "[info]" {
+			l, n = LevelInfo, len("[info]")
+		}
 	case 'd':
-		l = LevelDebug
-	default:
+		if len(s) >= len("[debug]") && s[:len("[debug]")] == "[debug]" {
+			l, n = LevelDebug, len("[debug]")
+		}
+	}
+	if n == 0 {
 		return LevelUnknown, 0
 	}
-	name := levelNames[l]
-	n := 1 + len(name)
-	if len(s) <= n || s[n] != ']' || s[1:n] != name {
-		return LevelUnknown, 0
-	}
-	n++
 	if n < len(s) && s[n] == ' ' {
 		n++
 	}

@@ -530,3 +530,36 @@ func TestByteClass(t *testing.T) {
 		}
 	}
 }
+
+// TestLevelBracket checks levelBracket against its definition: "[" + an
+// nginx level name + "]", then one optional space.
+func TestLevelBracket(t *testing.T) {
+	ref := func(s string) (Level, int) {
+		end := strings.IndexByte(s, ']')
+		if len(s) < 3 || s[0] != '[' || end < 0 {
+			return LevelUnknown, 0
+		}
+		l := ParseLevel(s[1:end])
+		if l == LevelUnknown {
+			return LevelUnknown, 0
+		}
+		if n := end + 1; n < len(s) && s[n] == ' ' {
+			return l, n + 1
+		}
+		return l, end + 1
+	}
+	var inputs []string
+	for _, name := range levelNames {
+		for _, tail := range []string{"", " ", "  x", "x", "]"} {
+			inputs = append(inputs, "["+name+"]"+tail, "["+name+tail, "["+name[:len(name)/2]+"]"+tail)
+		}
+		inputs = append(inputs, strings.ToUpper("["+name+"] "), "["+name+"x] ")
+	}
+	inputs = append(inputs, "", "[", "[]", "[e]", "error] ", "[errors] ")
+	for _, s := range inputs {
+		wl, wn := ref(s)
+		if l, n := levelBracket(s); l != wl || n != wn {
+			t.Errorf("levelBracket(%q) = %v, %d; want %v, %d", s, l, n, wl, wn)
+		}
+	}
+}
