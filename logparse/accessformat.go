@@ -125,6 +125,17 @@ func (e AccessEscape) String() string {
 // the ones AccessEntry types fill its fields, the others are kept as raw
 // values (AccessEntry.Var). name is informational (Name).
 //
+// How a line is split: each variable's value runs to the first occurrence
+// of the literal text that follows it in the format, which escaping makes
+// exact for quoted values ('"' is written \x22, or \" with escape=json,
+// which the search skips). $time_local and $time_iso8601 have a fixed
+// width; an $upstream_* list followed by a literal starting with a space
+// or a comma is read value by value (", " and " : " inside it). Two
+// variables side by side ("$host$request_uri") are split where the first
+// one's value cannot go on (digits for numbers, "/" ends a host), else at
+// the literal after the second. With escape=none a value that holds its
+// following literal is cut there: nginx wrote the line ambiguously.
+//
 // The error is a *ParseError wrapping ErrBadLogFormat, whose Pos.Col is the
 // 1-based byte of the format text at fault.
 func CompileAccessFormat(name string, escape AccessEscape, format string) (*AccessFormat, error) {
