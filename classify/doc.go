@@ -67,5 +67,18 @@
 // pool does listen on it is fpm_down; proxy_pass to a php-fpm address is
 // protocol_mismatch; and verdicts link the findings that predict them.
 //
-// The package does no I/O and reads no clock; parse inputs with logparse.
+// # Live probes
+//
+// PlanProbes derives from the two configurations what to probe (every
+// *_pass peer, through upstream groups; every pool listen and
+// pm.status_listen; names nginx resolves per request), package probe runs
+// the probes, ClassifyProbe (and ClassifyProbes, which reads a pool's
+// results against its status_listen's) maps each result to candidate
+// causes, and Diagnoser.AddProbe folds them into the report: a probe raises
+// or decides the log verdict of the same upstream, and a cause no log
+// showed becomes a verdict whose evidence is the target's config position
+// and what the probe saw.
+//
+// The package does no I/O and reads no clock; parse inputs with logparse,
+// probe with probe.
 package classify
