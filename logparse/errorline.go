@@ -430,7 +430,13 @@ func parseNginxTime(s string, loc *time.Location) (time.Time, bool) {
 	if loc == time.UTC {
 		// The same instant as time.Date, without its normalisation and zone
 		// lookup (about 3× cheaper).
-		secs := daysFromCivil(year, mon, day)*86400 + int64(hh*3600+mm*60+ss)
+		var days int64
+		if year > 0 {
+			days = daysFromCivilU(uint(year), uint(mon), uint(day))
+		} else {
+			days = daysFromCivil(year, mon, day)
+		}
+		secs := days*86400 + int64(hh*3600+mm*60+ss)
 		return time.Unix(secs, 0).UTC(), true
 	}
 	return time.Date(year, time.Month(mon), day, hh, mm, ss, 0, loc), true
@@ -451,6 +457,21 @@ func daysFromCivil(y, m, d int) int64 {
 	doy := (153*mp+2)/5 + d - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int64(era)*146097 + int64(doe) - 719468
+}
+
+// daysFromCivilU is daysFromCivil for years 1 to 9999 (what four digits
+// can spell, year 0 excepted), in unsigned arithmetic: its divisions by
+// constants need no sign corrections.
+func daysFromCivilU(y, m, d uint) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era*146097+doe) - 719468
 }
 
 func daysIn(m time.Month, year int) int {

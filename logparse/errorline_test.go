@@ -522,6 +522,7 @@ func TestByteClass(t *testing.T) {
 			clsAddrStop:   in(c, " \",\n\r"),
 			clsServerStop: in(c, " \"\n\r"),
 			clsIdent:      in(c, "_"+upper+lower),
+			clsIdentCont:  in(c, "_"+upper+lower+digits),
 		}
 		for bit, w := range want {
 			if got := byteClass[c]&bit != 0; got != w {
@@ -560,6 +561,20 @@ func TestLevelBracket(t *testing.T) {
 		wl, wn := ref(s)
 		if l, n := levelBracket(s); l != wl || n != wn {
 			t.Errorf("levelBracket(%q) = %v, %d; want %v, %d", s, l, n, wl, wn)
+		}
+	}
+}
+
+// TestDaysFromCivilU checks the unsigned fast path against daysFromCivil
+// for every month of every year it is used for.
+func TestDaysFromCivilU(t *testing.T) {
+	for y := 1; y <= 9999; y++ {
+		for m := 1; m <= 12; m++ {
+			for _, d := range []int{1, 28, daysIn(time.Month(m), y)} {
+				if got, want := daysFromCivilU(uint(y), uint(m), uint(d)), daysFromCivil(y, m, d); got != want {
+					t.Fatalf("daysFromCivilU(%d, %d, %d) = %d, want %d", y, m, d, got, want)
+				}
+			}
 		}
 	}
 }
