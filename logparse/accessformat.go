@@ -444,17 +444,20 @@ func (f *AccessFormat) parse(s string, zc *zoneCache) (e AccessEntry, col int, e
 	e.Raw, e.Format = s, f
 	e.BodyBytesSent, e.BytesSent, e.RequestLength, e.RequestTime = -1, -1, -1, -1
 	p := 0
+	litOK := false // the literal at p was already matched by the search
 	for i := range f.items {
 		it := &f.items[i]
 		var vs, ve int
-		if it.next != "" && hasLit(s, p, it.lit) {
+		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
 			// Inline: the value runs to the first occurrence of next.
 			vs = p + len(it.lit)
 			ve = indexByteFrom(s, vs, it.next[0])
 			if ve < 0 || !hasLit(s, ve, it.next) {
 				ve = f.find(s, vs, it.next)
 			}
+			litOK = ve < len(s)
 		} else {
+			litOK = false
 			var err error
 			vs, ve, err = f.scan(s, p, i)
 			if err != nil {

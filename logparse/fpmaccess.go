@@ -28,6 +28,9 @@ type fpmAccessItem struct {
 	verb  byte
 	arg   string
 	width int // fixed width of a time value, 0 when unknown
+	// next is the literal after the token when the value simply runs to
+	// it (parsed inline by parse); "" otherwise.
+	next string
 }
 
 // CompileFPMAccessFormat compiles an access.format value (without the
@@ -90,6 +93,11 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 	}
 	if lit.Len() > 0 || len(f.items) == 0 {
 		f.items = append(f.items, fpmAccessItem{lit: lit.String()})
+	}
+	for i := range f.items[:len(f.items)-1] {
+		if it := &f.items[i]; it.tok != "" && it.width == 0 {
+			it.next = f.items[i+1].lit
+		}
 	}
 	return f, nil
 }
@@ -216,13 +224,25 @@ func (f *FPMAccessFormat) parse(s string, zc *zoneCache) (e FPMAccessEntry, col 
 	e.Raw, e.Format = s, f
 	e.Duration, e.Memory, e.CPU, e.ContentLength = -1, -1, -1, -1
 	p := 0
+	litOK := false // the literal at p was already matched by the search
 	for i := range f.items {
-		vs, ve, err := f.scan(s, p, i)
-		if err != nil {
-			return FPMAccessEntry{}, mismatchCol(s, p, f.items[i].lit), err
+		it := &f.items[i]
+		var vs, ve int
+		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
+			// Inline: the value runs to the first occurrence of next.
+			vs = p + len(it.lit)
+			if ve = findLit(s, vs, it.next); ve < 0 {
+				return FPMAccessEntry{}, vs + 1, ErrFormatMismatch
+			}
+			litOK = true
+		} else {
+			var err error
+			if vs, ve, err = f.scan(s, p, i); err != nil {
+				return FPMAccessEntry{}, mismatchCol(s, p, it.lit), err
+			}
+			litOK = false
 		}
 		p = ve
-		it := &f.items[i]
 		if it.tok != "" && !e.set(it, s[vs:ve], zc) {
 			return FPMAccessEntry{}, vs + 1, ErrFormatMismatch
 		}
