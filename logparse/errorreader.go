@@ -64,6 +64,12 @@ type ErrorReader struct {
 	line  int   // 1-based line number of buf[r]
 	off   int64 // byte offset of buf[r]
 	times timeCache
+	// started is the offset of the line after the last record, which
+	// Read already found to start a record (-1 when none): the next Read
+	// does not check it again. isRecordStart decides from at most 22
+	// bytes, which peekLen covers, and no byte it needs can be a '\n', so
+	// checking the line alone or with what follows it gives the same answer.
+	started int64
 }
 
 // peekLen is how much of a line isRecordStart needs to decide.
@@ -79,7 +85,7 @@ func NewErrorReader(src io.Reader, opts ErrorReaderOptions) *ErrorReader {
 		opts.Location = time.UTC
 	}
 	limit := max + peekLen + 2
-	return &ErrorReader{src: src, opts: opts, max: max, limit: limit, line: 1,
+	return &ErrorReader{src: src, opts: opts, max: max, limit: limit, line: 1, started: -1,
 		buf: make([]byte, min(limit, 64<<10))}
 }
 
@@ -103,7 +109,7 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 			x.consume(end+nl, 1)
 			continue
 		}
-		if !isRecordStart(bytesString(first)) {
+		if startOff != x.started && !isRecordStart(bytesString(first)) {
 			x.consume(end+nl, 1)
 			return ErrorEntry{}, &ParseError{Pos: x.pos(startLine, 1, startOff), Err: ErrNotErrorLog}
 		}
@@ -111,7 +117,11 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 		for nl == 1 {
 			x.ensure(rel + peekLen)
 			avail := x.w - x.r - rel
-			if avail <= 0 || isRecordStart(bytesString(x.buf[x.r+rel:x.r+rel+min(avail, peekLen)])) {
+			if avail <= 0 {
+				break
+			}
+			if isRecordStart(bytesString(x.buf[x.r+rel : x.r+rel+min(avail, peekLen)])) {
+				x.started = x.off + int64(rel)
 				break
 			}
 			if phys == 1 && x.complete(x.buf[x.r:x.r+recEnd]) {
