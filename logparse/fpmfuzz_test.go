@@ -154,11 +154,17 @@ func FuzzAccessFormat(f *testing.F) {
 		}
 		for range e.Upstreams() {
 		}
+		nv := 0
 		for _, v := range e.Vars() {
+			nv++
 			if !isSubstring(v, e.Raw) {
 				t.Fatalf("value %q outside Raw", v)
 			}
 			_ = af.Unescape(nil, v)
+		}
+		// Vars re-reads Raw the slow way: it must agree with Parse.
+		if nv != len(af.Vars()) {
+			t.Fatalf("Vars gave %d of %d values of a line Parse accepted", nv, len(af.Vars()))
 		}
 		// The reader agrees with Parse.
 		r := NewAccessReader(bytes.NewReader(line), af, AccessReaderOptions{})
@@ -191,6 +197,12 @@ func FuzzFPMAccessFormat(f *testing.F) {
 		for _, s := range []string{e.RemoteAddr, e.RemoteUser, e.Method, e.RequestURI, e.Query, e.ScriptFilename, e.Pool} {
 			if !isSubstring(s, e.Raw) {
 				t.Fatalf("%q outside Raw %q", s, e.Raw)
+			}
+		}
+		// Var re-reads Raw the slow way: it must agree with Parse.
+		for _, it := range ff.items {
+			if v, ok := e.Var(it.tok); it.tok != "" && (!ok || !isSubstring(v, e.Raw)) {
+				t.Fatalf("Var(%q) = %q, %v on a line Parse accepted", it.tok, v, ok)
 			}
 		}
 	})
