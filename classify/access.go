@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -126,8 +128,25 @@ func (d *Diagnoser) mergeAccess(vs []Verdict) []Verdict {
 		merged := false
 		for i := range vs {
 			v := &vs[i]
-			if v.Cause != k.cause || (k.upstream != "" && len(v.Upstreams) > 0 && !sameUpstream(v.Upstreams[0], k.upstream)) {
+			if k.upstream != "" && len(v.Upstreams) > 0 && !sameUpstream(v.Upstreams[0], k.upstream) {
 				continue
+			}
+			if v.Cause != k.cause {
+				// The access log decides between the error log's candidates:
+				// e.g. a premature close whose GET was retried on the same
+				// peer ("502, 200") is a kept-alive connection closed.
+				j := slices.IndexFunc(v.Alternatives, func(x Alternative) bool { return x.Cause == k.cause })
+				if j < 0 || k.upstream == "" {
+					continue
+				}
+				old := Alternative{Cause: v.Cause, Title: v.Title, Confidence: 0.1}
+				reg, _ := Lookup(k.cause)
+				v.Cause, v.Title, v.Remediation = k.cause, reg.Title, reg.Remediation
+				v.Confidence = math.Max(v.Confidence, a.confSum/float64(a.count))
+				v.Alternatives = append(slices.Delete(v.Alternatives, j, j+1), old)
+				if a.note != "" {
+					v.Notes = append(v.Notes, "Decided by the access log: "+a.note+".")
+				}
 			}
 			v.Count = max(v.Count, a.count)
 			v.First, v.Last = minTime(v.First, a.first), maxTime(v.Last, a.last)

@@ -205,6 +205,7 @@ func TestRealServers(t *testing.T) {
 			t.Parallel()
 			c := realserver.Run(t, sc)
 			checkNginxOnly(t, sc, diagnoseCapture(t, c.Log(realserver.NginxError), c.NginxErrorLog.Path))
+			checkAllLogs(t, sc, c)
 		})
 	}
 }
@@ -219,6 +220,34 @@ func TestGoldenIncidents(t *testing.T) {
 				t.Fatal(err)
 			}
 			checkNginxOnly(t, sc, diagnoseCapture(t, c.Log(realserver.NginxError), c.NginxErrorLog.Path))
+			checkAllLogs(t, sc, c)
 		})
 	}
+}
+
+// checkAllLogs diagnoses every log the servers wrote (php-fpm's error and
+// slow logs, nginx's error and access logs) and checks the top verdict of
+// the scenarios that php-fpm's log or the access log decide (withFPMLog,
+// allLogsWant).
+func checkAllLogs(t *testing.T, sc realserver.Scenario, c *realserver.Capture) {
+	t.Helper()
+	want, ok := withFPMLog[sc.Name]
+	if !ok {
+		code, ok := allLogsWant[sc.Name]
+		if !ok {
+			return
+		}
+		want.top = code
+	}
+	r := diagnoseAll(t, c)
+	if len(r.Verdicts) == 0 || r.Verdicts[0].Cause != want.top {
+		t.Errorf("all logs: top verdict %v, want %s", causes(r), want.top)
+	}
+}
+
+// allLogsWant: scenarios the access log decides, with every log read.
+var allLogsWant = map[string]Code{
+	"app_502":                   App502,
+	"upstream_keepalive_closed": UpstreamKeepaliveClosed,
+	"client_closed_request":     ClientClosedRequest,
 }
