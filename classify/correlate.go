@@ -307,6 +307,20 @@ func (d *Diagnoser) correlate(s Symptom, e *logparse.ErrorEntry) (Symptom, *Evid
 		if ev, ok := d.fpm.lastSat(e.Time.Add(-saturationLookback), e.Time.Add(w)); ok {
 			return decided(s, FPMMaxChildren, 0.9, "php-fpm warned that the pool reached pm.max_children before this timeout"), &ev.ev
 		}
+		if d.fpm.covers(e.Time, w) && s.Cause() == UpstreamReadTimeout && has(FPMMaxChildren) {
+			// php-fpm's log covers this time and warns of no full pool: a
+			// slow script is likelier (a static pool does not warn, so the
+			// alternative stays).
+			for i := range s.Candidates {
+				if s.Candidates[i].Cause == FPMMaxChildren {
+					s.Candidates[i].Confidence = 0.15
+				} else if s.Candidates[i].Cause == UpstreamReadTimeout {
+					s.Candidates[i].Confidence = 0.8
+				}
+			}
+			s.Decide = "php-fpm's log covers this time and shows no `server reached pm.max_children` warning " +
+				"(a pm = static pool logs none: its status page's `max children reached` tells); the slow log names the slow script"
+		}
 		if life, ok := d.fpm.lastLife(e.Time.Add(w)); ok && life.cause == FPMBindFailed {
 			// Another process holds the pool's address: nginx's requests
 			// wait on it.

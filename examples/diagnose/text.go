@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/badgateway/badgateway/classify"
+	"github.com/badgateway/badgateway/logparse"
 )
 
 // maxProblems is how many problems the text report lists.
@@ -23,7 +24,7 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 	}
 	if builtin {
 		p("No logs given: diagnosing the built-in incident (real nginx 1.22.1 + php-fpm 8.2 logs).\n")
-		p("Run it on yours: diagnose -error-log /var/log/nginx/error.log [-error-log error.log.1.gz ...]\n\n")
+		p("Run it on yours: diagnose -error-log /var/log/nginx/error.log [-fpm-log php8.2-fpm.log] [-nginx-conf nginx.conf] ... (diagnose -h lists all)\n\n")
 	}
 	for _, l := range []struct {
 		n    int
@@ -54,7 +55,7 @@ func writeText(w io.Writer, r *classify.Report, builtin bool, configs []string) 
 		}
 		p("   evidence:\n")
 		for _, e := range v.Evidence {
-			p("     %s  %s\n", e.Pos, clip(e.Text, 200))
+			p("     %s  %s\n", e.Pos, describe(e.Text))
 		}
 		if len(v.RootCauses) > 0 {
 			roots := make([]string, len(v.RootCauses))
@@ -239,4 +240,32 @@ func writeTimeline(w io.Writer, tl []classify.Minute) {
 	for _, m := range shown {
 		fmt.Fprintf(w, "  %s\n", m)
 	}
+}
+
+// describe shows an nginx error-log record for a person: its time, level,
+// message, errno and action, then the request and upstream it concerns —
+// the parts a clipped line would lose. Other records are clipped.
+func describe(raw string) string {
+	e, err := logparse.ParseErrorLine([]byte(raw))
+	if err != nil || e.Form != logparse.FormPlain || e.Message == "" {
+		return clip(raw, 200)
+	}
+	var b strings.Builder
+	b.WriteString(e.Time.Format("15:04:05"))
+	b.WriteString(" [")
+	b.WriteString(e.Level.String())
+	b.WriteString("] ")
+	b.WriteString(clip(e.Message, 140))
+	if e.Errno != 0 {
+		fmt.Fprintf(&b, " (%d: %s)", e.Errno, e.ErrnoText)
+	}
+	if e.Action != "" {
+		b.WriteString(" while ")
+		b.WriteString(e.Action)
+	}
+	if e.Fields&logparse.FieldRequest != 0 {
+		b.WriteString(" — ")
+		b.WriteString(clip(e.Request, 80))
+	}
+	return b.String()
 }
