@@ -46,6 +46,10 @@ type accessItem struct {
 	// next is the literal after the variable when the value simply runs
 	// to it (the common case, parsed inline by parse); "" otherwise.
 	next string
+	// nextW and nextM are next's first (up to) eight bytes as a
+	// little-endian word and the mask of those bytes; nextPat is next[0]
+	// in every byte, for the word-wide search.
+	nextW, nextM, nextPat uint64
 }
 
 type accessVar uint8
@@ -190,9 +194,29 @@ func CompileAccessFormat(name string, escape AccessEscape, format string) (*Acce
 		}
 		if next != "" && !(escape == EscapeJSON && next[0] == '"') {
 			it.next = next
+			it.nextW, it.nextM = litWord(next)
+			it.nextPat = uint64(next[0]) * 0x0101010101010101
 		}
 	}
 	return f, nil
+}
+
+// litWord returns the first (up to) eight bytes of lit as a little-endian
+// word and the mask of the bytes it holds.
+func litWord(lit string) (w, m uint64) {
+	for k := 0; k < len(lit) && k < 8; k++ {
+		w |= uint64(lit[k]) << (8 * k)
+		m |= 0xff << (8 * k)
+	}
+	return w, m
+}
+
+// wordAt returns s[i:i+8] as a little-endian word (one bounds check; the
+// compiler makes it one load).
+func wordAt(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 func isVarChar(c byte) bool {
@@ -241,8 +265,8 @@ func (f *AccessFormat) Parse(line []byte) (AccessEntry, error) {
 	if len(line) > DefaultMaxRecordBytes {
 		return AccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
 	}
-	e, col, err := f.parse(string(line), nil)
-	if err != nil {
+	var e AccessEntry
+	if col, err := f.parse(&e, string(line), nil); err != nil {
 		return AccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
 	}
 	e.Pos = badgateway.Pos{Line: 1}
@@ -372,9 +396,7 @@ func indexByteFrom(s string, p int, c byte) int {
 	pat := uint64(c) * lo
 	i := p
 	for end := min(len(s), p+64); i+8 <= end; i += 8 {
-		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
-		x := w ^ pat
+		x := wordAt(s, i) ^ pat
 		if m := (x - lo) &^ x & hi; m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
@@ -439,20 +461,42 @@ func valueChar(kind accessVar, c byte) bool {
 	return c != ' ' && c != '"'
 }
 
-// parse parses s (the line without EOL). zc caches time zones (nil: none).
-func (f *AccessFormat) parse(s string, zc *zoneCache) (e AccessEntry, col int, err error) {
+// parse parses s (the line without EOL) into e, which must be zero; on
+// error e is left partly filled. zc caches time zones (nil: none).
+func (f *AccessFormat) parse(e *AccessEntry, s string, zc *zoneCache) (col int, err error) {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	e.Raw, e.Format = s, f
 	e.BodyBytesSent, e.BytesSent, e.RequestLength, e.RequestTime = -1, -1, -1, -1
 	p := 0
 	litOK := false // the literal at p was already matched by the search
-	for i := range f.items {
-		it := &f.items[i]
+	items := f.items
+	for i := range items {
+		it := &items[i]
 		var vs, ve int
 		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
-			// Inline: the value runs to the first occurrence of next.
+			// Inline: the value runs to the first occurrence of next;
+			// the first eight bytes are searched here, the rest by
+			// indexByteFrom.
 			vs = p + len(it.lit)
-			ve = indexByteFrom(s, vs, it.next[0])
-			if ve < 0 || !hasLit(s, ve, it.next) {
+			if len(s)-vs >= 8 {
+				x := wordAt(s, vs) ^ it.nextPat
+				if m := (x - lo) &^ x & hi; m != 0 {
+					ve = vs + bits.TrailingZeros64(m)>>3
+				} else {
+					ve = indexByteFrom(s, vs+8, it.next[0])
+				}
+			} else {
+				ve = indexByteFrom(s, vs, it.next[0])
+			}
+			ok := false
+			if ve >= 0 {
+				if len(s)-ve >= 8 && len(it.next) <= 8 {
+					ok = wordAt(s, ve)&it.nextM == it.nextW
+				} else {
+					ok = hasLit(s, ve, it.next)
+				}
+			}
+			if !ok {
 				ve = f.find(s, vs, it.next)
 			}
 			litOK = ve < len(s)
@@ -461,24 +505,65 @@ func (f *AccessFormat) parse(s string, zc *zoneCache) (e AccessEntry, col int, e
 			var err error
 			vs, ve, err = f.scan(s, p, i)
 			if err != nil {
-				return AccessEntry{}, mismatchCol(s, p, f.items[i].lit), err
+				return mismatchCol(s, p, it.lit), err
 			}
 		}
 		p = ve
-		if it.name == "" {
-			continue
-		}
-		if !e.set(it.kind, s[vs:ve], f.escape, zc) {
-			return AccessEntry{}, vs + 1, ErrFormatMismatch
+		v := s[vs:ve]
+		switch it.kind {
+		case avOther, avUpstreamOther:
+		case avRemoteAddr:
+			e.RemoteAddr = v
+		case avRequest:
+			e.Request = v
+		case avStatus:
+			// nginx writes three digits.
+			if len(v) == 3 && isDigit(v[0]) && isDigit(v[1]) && isDigit(v[2]) {
+				e.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+				break
+			}
+			st, n := atoi(v)
+			if n == 0 || n != len(v) {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.Status = st
+		case avReferer, avUserAgent, avRemoteUser:
+			if v == "-" || v == "" && f.escape == EscapeJSON {
+				break
+			}
+			switch it.kind {
+			case avReferer:
+				e.Referer = v
+			case avUserAgent:
+				e.UserAgent = v
+			default:
+				e.RemoteUser = v
+			}
+		case avUpstreamAddr:
+			e.UpstreamAddr = UpstreamList(v)
+		case avUpstreamStatus:
+			e.UpstreamStatus = UpstreamList(v)
+		case avUpstreamResponseTime:
+			e.UpstreamResponseTime = UpstreamList(v)
+		case avUpstreamConnectTime:
+			e.UpstreamConnectTime = UpstreamList(v)
+		case avUpstreamHeaderTime:
+			e.UpstreamHeaderTime = UpstreamList(v)
+		case avUpstreamResponseLength:
+			e.UpstreamResponseLength = UpstreamList(v)
+		default:
+			if !e.set(it.kind, v, f.escape, zc) {
+				return vs + 1, ErrFormatMismatch
+			}
 		}
 	}
 	if p != len(s) {
-		return AccessEntry{}, p + 1, ErrFormatMismatch
+		return p + 1, ErrFormatMismatch
 	}
 	if e.Request != "" && e.Method == "" {
 		e.Method, e.URI, e.Protocol = splitRequest(e.Request)
 	}
-	return e, 0, nil
+	return 0, nil
 }
 
 // mismatchCol is the 1-based column where s departs from lit at p.
@@ -507,7 +592,11 @@ func splitRequest(r string) (method, uri, proto string) {
 
 // set stores v in the typed field of kind; false if v is malformed.
 func (e *AccessEntry) set(kind accessVar, v string, esc AccessEscape, zc *zoneCache) bool {
-	dash := v == "-" || v == "" && esc == EscapeJSON
+	var dash bool
+	switch kind {
+	case avRemoteUser, avRequestTime, avReferer, avUserAgent, avHTTPHost:
+		dash = v == "-" || v == "" && esc == EscapeJSON
+	}
 	switch kind {
 	case avRemoteAddr:
 		e.RemoteAddr = v
@@ -600,16 +689,18 @@ func int64Value(v string) int64 {
 }
 
 // zoneCache keeps the last fixed zone made for a UTC offset, so that a
-// reader does not allocate one per line, and the minute of the last
-// $time_local (or %t) parsed, since consecutive lines mostly share it.
+// reader does not allocate one per line, and the last $time_local (or %t)
+// parsed, since consecutive lines mostly share its second or its minute.
 type zoneCache struct {
 	off int
 	loc *time.Location
 
-	key   [17]byte // "21/Nov/2026:01:02"
-	zkey  [5]byte  // "+0000"
+	// w is the last time stamp as words of its bytes 0-7, 8-15, 16-23
+	// and 18-25; valid when it was checked and parsed into last.
+	w     [4]uint64
 	valid bool
-	base  time.Time // that minute, second 0
+	last  time.Time // that time stamp
+	base  time.Time // its minute, second 0
 }
 
 func (zc *zoneCache) zone(off int) *time.Location {
@@ -627,9 +718,33 @@ func (zc *zoneCache) zone(off int) *time.Location {
 }
 
 // parseTimeLocal parses nginx's $time_local "21/Nov/2026:01:02:37 +0000"
-// (src/core/ngx_times.c, "%02d/%s/%d:%02d:%02d:%02d %c%02i%02i").
+// (src/core/ngx_times.c, "%02d/%s/%d:%02d:%02d:%02d %c%02i%02i"). With zc,
+// a time stamp equal to the last one, or in its minute, is not parsed
+// again: its bytes are compared as four words.
 func parseTimeLocal(v string, zc *zoneCache) (time.Time, bool) {
-	if len(v) != 26 || v[2] != '/' || v[6] != '/' || v[11] != ':' || v[14] != ':' || v[17] != ':' || v[20] != ' ' {
+	if len(v) != 26 {
+		return time.Time{}, false
+	}
+	var w [4]uint64
+	if zc != nil {
+		w = [4]uint64{wordAt(v, 0), wordAt(v, 8), wordAt(v, 16), wordAt(v, 18)}
+		if zc.valid && w[0] == zc.w[0] && w[1] == zc.w[1] {
+			if w[2] == zc.w[2] && w[3] == zc.w[3] {
+				return zc.last, true
+			}
+			// Bytes 16-17 ("m:") and 20-25 (" +0000") as before: the
+			// same minute, only the seconds to check.
+			const m2, m3 = 0xffff, 0xffffffffffff0000
+			if w[2]&m2 == zc.w[2]&m2 && w[3]&m3 == zc.w[3]&m3 && isDigit(v[18]) && isDigit(v[19]) {
+				if ss := d2(v, 18); ss <= 60 {
+					t := zc.base.Add(time.Duration(ss) * time.Second)
+					zc.w[2], zc.w[3], zc.last = w[2], w[3], t
+					return t, true
+				}
+			}
+		}
+	}
+	if v[2] != '/' || v[6] != '/' || v[11] != ':' || v[14] != ':' || v[17] != ':' || v[20] != ' ' {
 		return time.Time{}, false
 	}
 	for _, i := range [...]int{0, 1, 7, 8, 9, 10, 12, 13, 15, 16, 18, 19, 22, 23, 24, 25} {
@@ -638,15 +753,11 @@ func parseTimeLocal(v string, zc *zoneCache) (time.Time, bool) {
 		}
 	}
 	ss := d2(v, 18)
-	if zc != nil && zc.valid && v[:17] == string(zc.key[:]) && v[21:] == string(zc.zkey[:]) && ss <= 60 {
-		return zc.base.Add(time.Duration(ss) * time.Second), true
-	}
 	mon := fpmMonth(v[3:6])
 	t, ok := civilTime(d2(v, 7)*100+d2(v, 9), mon, d2(v, 0), d2(v, 12), d2(v, 15), ss, v[21:], zc)
 	if ok && zc != nil {
-		copy(zc.key[:], v[:17])
-		copy(zc.zkey[:], v[21:])
-		zc.valid, zc.base = true, t.Add(-time.Duration(ss)*time.Second)
+		zc.w, zc.valid, zc.last = w, true, t
+		zc.base = t.Add(-time.Duration(ss) * time.Second)
 	}
 	return t, ok
 }

@@ -42,13 +42,13 @@ func NewAccessReader(src io.Reader, f *AccessFormat, opts AccessReaderOptions) *
 // cannot be parsed gives a *ParseError (ErrFormatMismatch,
 // ErrLineTooLong) and the caller may go on calling Read; any other error
 // comes from the underlying reader and is returned again on every call.
-func (x *AccessReader) Read() (AccessEntry, error) {
+func (x *AccessReader) Read() (e AccessEntry, err error) {
 	line, num, off, err := x.lb.nextLine()
 	if err != nil {
 		return AccessEntry{}, err
 	}
-	e, col, err := x.f.parse(bytesToString(line, x.reuse), &x.zc)
-	if err != nil {
+	// Parsed in place into the result: an entry is a few hundred bytes.
+	if col, err := x.f.parse(&e, bytesToString(line, x.reuse), &x.zc); err != nil {
 		return AccessEntry{}, &ParseError{Pos: x.lb.pos(num, col, off), Err: err}
 	}
 	e.Pos = x.lb.pos(num, 0, off)
