@@ -3,6 +3,7 @@ package logparse
 import (
 	"io"
 	"iter"
+	"math/bits"
 	"strings"
 	"time"
 
@@ -29,8 +30,17 @@ type fpmAccessItem struct {
 	arg   string
 	width int // fixed width of a time value, 0 when unknown
 	// next is the literal after the token when the value simply runs to
-	// it (parsed inline by parse); "" otherwise.
-	next string
+	// it (parsed inline by parse); "" otherwise. nextW, nextM and nextPat
+	// are as accessItem's.
+	next                  string
+	nextW, nextM, nextPat uint64
+	// scale is the unit of %d (nanoseconds per second written: 1 for
+	// seconds, 1000 for milli, 10^6 for micro) or of %M (bytes per unit),
+	// chosen once; cpu is set for a %C that is parsed (total, or no
+	// argument).
+	scale float64
+	div   time.Duration
+	cpu   bool
 }
 
 // CompileFPMAccessFormat compiles an access.format value (without the
@@ -94,9 +104,33 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 	if lit.Len() > 0 || len(f.items) == 0 {
 		f.items = append(f.items, fpmAccessItem{lit: lit.String()})
 	}
-	for i := range f.items[:len(f.items)-1] {
-		if it := &f.items[i]; it.tok != "" && it.width == 0 {
+	for i := range f.items {
+		it := &f.items[i]
+		it.div, it.scale = 1, 1
+		switch it.verb {
+		case 'd':
+			switch it.arg {
+			case "milli", "mili":
+				it.div = 1000
+			case "micro":
+				it.div = 1000000
+			}
+		case 'M':
+			switch it.arg {
+			case "kilo":
+				it.scale = 1024
+			case "mega":
+				it.scale = 1024 * 1024
+			}
+		case 'C':
+			it.cpu = it.arg == "" || it.arg == "total"
+		}
+		if i+1 < len(f.items) && it.tok != "" && it.width == 0 {
 			it.next = f.items[i+1].lit
+			if it.next != "" {
+				it.nextW, it.nextM = litWord(it.next)
+				it.nextPat = uint64(it.next[0]) * 0x0101010101010101
+			}
 		}
 	}
 	return f, nil
@@ -147,8 +181,8 @@ func (f *FPMAccessFormat) Parse(line []byte) (FPMAccessEntry, error) {
 	if len(line) > DefaultMaxRecordBytes {
 		return FPMAccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1}, Err: ErrLineTooLong}
 	}
-	e, col, err := f.parse(string(line), nil)
-	if err != nil {
+	var e FPMAccessEntry
+	if col, err := f.parse(&e, string(line), nil); err != nil {
 		return FPMAccessEntry{}, &ParseError{Pos: badgateway.Pos{Line: 1, Col: col}, Err: err}
 	}
 	e.Pos = badgateway.Pos{Line: 1}
@@ -220,39 +254,149 @@ func (f *FPMAccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 	return 0, 0, ErrFormatMismatch
 }
 
-func (f *FPMAccessFormat) parse(s string, zc *zoneCache) (e FPMAccessEntry, col int, err error) {
+// parse parses s (the line without EOL) into e, which must be zero; on
+// error e is left partly filled.
+func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col int, err error) {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
 	e.Raw, e.Format = s, f
 	e.Duration, e.Memory, e.CPU, e.ContentLength = -1, -1, -1, -1
 	p := 0
 	litOK := false // the literal at p was already matched by the search
-	for i := range f.items {
-		it := &f.items[i]
+	items := f.items
+	for i := range items {
+		it := &items[i]
 		var vs, ve int
 		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
-			// Inline: the value runs to the first occurrence of next.
+			// Inline: the value runs to the first occurrence of next,
+			// searched eight bytes at a time.
 			vs = p + len(it.lit)
-			if ve = findLit(s, vs, it.next); ve < 0 {
-				return FPMAccessEntry{}, vs + 1, ErrFormatMismatch
+			if len(s)-vs >= 8 {
+				x := wordAt(s, vs) ^ it.nextPat
+				if m := (x - lo) &^ x & hi; m != 0 {
+					ve = vs + bits.TrailingZeros64(m)>>3
+				} else {
+					ve = indexByteFrom(s, vs+8, it.next[0])
+				}
+			} else {
+				ve = indexByteFrom(s, vs, it.next[0])
+			}
+			ok := false
+			if ve >= 0 {
+				if len(s)-ve >= 8 && len(it.next) <= 8 {
+					ok = wordAt(s, ve)&it.nextM == it.nextW
+				} else {
+					ok = hasLit(s, ve, it.next)
+				}
+			}
+			if !ok {
+				if ve = findLit(s, vs, it.next); ve < 0 {
+					return vs + 1, ErrFormatMismatch
+				}
 			}
 			litOK = true
 		} else {
-			var err error
 			if vs, ve, err = f.scan(s, p, i); err != nil {
-				return FPMAccessEntry{}, mismatchCol(s, p, it.lit), err
+				return mismatchCol(s, p, it.lit), err
 			}
 			litOK = false
 		}
 		p = ve
-		if it.tok != "" && !e.set(it, s[vs:ve], zc) {
-			return FPMAccessEntry{}, vs + 1, ErrFormatMismatch
+		v := s[vs:ve]
+		switch it.verb {
+		case 0:
+		case 'R':
+			e.RemoteAddr = v
+		case 'u':
+			e.RemoteUser = v
+		case 'm':
+			e.Method = v
+		case 'r':
+			e.RequestURI = v
+		case 'q':
+			e.Query = v
+		case 'f':
+			e.ScriptFilename = v
+		case 'n':
+			e.Pool = v
+		case 's':
+			st, n := atoi(v)
+			if n == 0 || n != len(v) {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.Status = st
+		case 'p':
+			e.Child, _ = atoi(v)
+		case 'd':
+			d, ok := decimalSeconds(v)
+			if !ok {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.Duration = d / it.div
+		case 'M':
+			// A decimal number: read as seconds, as php-fpm's "%.0f"
+			// may have no fraction.
+			m, ok := decimalSeconds(v)
+			if !ok {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.Memory = int64(float64(m) / float64(time.Second) * it.scale)
+		case 'C':
+			if it.cpu {
+				d, ok := decimalSeconds(v)
+				if !ok {
+					return vs + 1, ErrFormatMismatch
+				}
+				e.CPU = float64(d) / float64(time.Second)
+			}
+		default:
+			if !e.set(it, v, zc) {
+				return vs + 1, ErrFormatMismatch
+			}
 		}
 	}
 	if p != len(s) {
-		return FPMAccessEntry{}, p + 1, ErrFormatMismatch
+		return p + 1, ErrFormatMismatch
 	}
-	return e, 0, nil
+	return 0, nil
 }
 
+// decimalSeconds parses all of v as a decimal number of seconds
+// ("%ld.%06d", any number of fraction digits), as secondsDuration does;
+// the common short values without its loops.
+func decimalSeconds(v string) (time.Duration, bool) {
+	// Up to 9 integer digits and 9 fraction digits cannot overflow.
+	var sec, frac uint64
+	i := 0
+	for ; i < len(v) && i < 9 && isDigit(v[i]); i++ {
+		sec = sec*10 + uint64(v[i]-'0')
+	}
+	if i == 0 || i == 9 {
+		d, n := secondsDuration(v)
+		return d, n > 0 && n == len(v)
+	}
+	if i == len(v) {
+		return time.Duration(sec) * time.Second, true
+	}
+	if v[i] != '.' {
+		return 0, false
+	}
+	j := i + 1
+	for ; j < len(v) && j-i <= 9 && isDigit(v[j]); j++ {
+		frac = frac*10 + uint64(v[j]-'0')
+	}
+	m := j - i - 1
+	if j != len(v) || m == 0 || m > 9 {
+		d, n := secondsDuration(v)
+		return d, n > 0 && n == len(v)
+	}
+	return time.Duration(sec)*time.Second + time.Duration(frac)*pow10ns[m], true
+}
+
+// pow10ns[m] is the nanoseconds of one unit of the m-th fraction digit.
+var pow10ns = [10]time.Duration{1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1e3, 100, 10, 1}
+
+// set stores v, the value of it, in its typed field (the tokens parse
+// does not handle inline); false if v is malformed.
 func (e *FPMAccessEntry) set(it *fpmAccessItem, v string, zc *zoneCache) bool {
 	switch it.verb {
 	case 'R':
@@ -441,13 +585,12 @@ func NewFPMAccessReader(src io.Reader, f *FPMAccessFormat, opts AccessReaderOpti
 
 // Read returns the next entry; io.EOF at the end. Errors are as for
 // AccessReader.Read.
-func (x *FPMAccessReader) Read() (FPMAccessEntry, error) {
+func (x *FPMAccessReader) Read() (e FPMAccessEntry, err error) {
 	line, num, off, err := x.lb.nextLine()
 	if err != nil {
 		return FPMAccessEntry{}, err
 	}
-	e, col, err := x.f.parse(bytesToString(line, x.reuse), &x.zc)
-	if err != nil {
+	if col, err := x.f.parse(&e, bytesToString(line, x.reuse), &x.zc); err != nil {
 		return FPMAccessEntry{}, &ParseError{Pos: x.lb.pos(num, col, off), Err: err}
 	}
 	e.Pos = x.lb.pos(num, 0, off)
