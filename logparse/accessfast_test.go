@@ -60,3 +60,30 @@ func TestTimeLocalCache(t *testing.T) {
 		}
 	}
 }
+
+// indexURIEnd must find what a byte loop finds.
+func TestIndexURIEnd(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const alpha = "ab/.?\" %\x80\xff"
+	for range 100000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = alpha[r.IntN(len(alpha))]
+		}
+		s := string(b)
+		p := 0
+		if len(s) > 0 {
+			p = r.IntN(len(s) + 1)
+		}
+		want := len(s)
+		for i := p; i < len(s); i++ {
+			if c := s[i]; c == '?' || c == ' ' || c == '"' {
+				want = i
+				break
+			}
+		}
+		if got := indexURIEnd(s, p); got != want {
+			t.Fatalf("indexURIEnd(%q, %d) = %d, want %d", s, p, got, want)
+		}
+	}
+}

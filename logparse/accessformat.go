@@ -50,7 +50,19 @@ type accessItem struct {
 	// little-endian word and the mask of those bytes; nextPat is next[0]
 	// in every byte, for the word-wide search.
 	nextW, nextM, nextPat uint64
+	// op is how parse finds a value that is not searched for next
+	// (opScan: by scan).
+	op uint8
 }
+
+// The accessItem.op values.
+const (
+	opScan      = iota
+	opTimeLocal // $time_local: 26 bytes
+	opTimeISO   // $time_iso8601: 25 bytes
+	opRest      // the last variable: to the end of the line
+	opEnd       // the final literal: then the end of the line
+)
 
 type accessVar uint8
 
@@ -179,6 +191,16 @@ func CompileAccessFormat(name string, escape AccessEscape, format string) (*Acce
 	}
 	for i := range f.items {
 		it := &f.items[i]
+		switch {
+		case it.kind == avTimeLocal:
+			it.op = opTimeLocal
+		case it.kind == avTimeISO8601:
+			it.op = opTimeISO
+		case it.name == "":
+			it.op = opEnd
+		case i+1 == len(f.items):
+			it.op = opRest
+		}
 		if it.name == "" || i+1 >= len(f.items) {
 			continue
 		}
@@ -501,17 +523,52 @@ func (f *AccessFormat) parse(e *AccessEntry, s string, zc *zoneCache) (col int, 
 			}
 			litOK = ve < len(s)
 		} else {
+			// The fixed-width times and the end of the line here, the
+			// rest (and every mismatch) by scan.
 			litOK = false
-			var err error
-			vs, ve, err = f.scan(s, p, i)
-			if err != nil {
-				return mismatchCol(s, p, it.lit), err
+			vs = p + len(it.lit)
+			fast := false
+			if it.op != opScan && hasLit(s, p, it.lit) {
+				switch it.op {
+				case opTimeLocal:
+					ve = vs + 26
+					fast = len(s)-vs >= 26 && s[vs+2] == '/' && s[vs+20] == ' '
+				case opTimeISO:
+					ve = vs + 25
+					fast = len(s)-vs >= 25 && s[vs+4] == '-' && s[vs+10] == 'T'
+				case opRest:
+					ve, fast = len(s), true
+				case opEnd:
+					ve, fast = vs, vs == len(s)
+				}
+			}
+			if !fast {
+				var err error
+				vs, ve, err = f.scan(s, p, i)
+				if err != nil {
+					return mismatchCol(s, p, it.lit), err
+				}
 			}
 		}
 		p = ve
 		v := s[vs:ve]
 		switch it.kind {
 		case avOther, avUpstreamOther:
+		case avTimeLocal:
+			t, ok := parseTimeLocal(v, zc)
+			if !ok {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.Time = t
+		case avRequestTime:
+			if v == "-" || v == "" && f.escape == EscapeJSON {
+				break
+			}
+			d, ok := decimalSeconds(v)
+			if !ok {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.RequestTime = d
 		case avRemoteAddr:
 			e.RemoteAddr = v
 		case avRequest:

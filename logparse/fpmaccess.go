@@ -41,7 +41,32 @@ type fpmAccessItem struct {
 	scale float64
 	div   time.Duration
 	cpu   bool
+	// kind is verb as a dense number for parse's switch (fk*).
+	kind uint8
+	// op is how parse finds a value not searched for next (the
+	// accessItem.op values; opTimeLocal for any fixed width).
+	op uint8
 }
+
+// The fpmAccessItem.kind values: the tokens parse stores inline, fkOther
+// for the others (set).
+const (
+	fkNone = iota
+	fkR
+	fku
+	fkm
+	fkr
+	fkq
+	fkf
+	fkn
+	fks
+	fkp
+	fkt
+	fkd
+	fkM
+	fkC
+	fkOther
+)
 
 // CompileFPMAccessFormat compiles an access.format value (without the
 // quotes of php-fpm.conf; "\"" already unescaped). The tokens are php-fpm
@@ -107,6 +132,15 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 	for i := range f.items {
 		it := &f.items[i]
 		it.div, it.scale = 1, 1
+		if it.tok != "" {
+			it.kind = fkOther
+			if k := strings.IndexByte("RumrqfnspTdMC", it.verb); k >= 0 && it.verb != 'T' {
+				it.kind = uint8(k + fkR)
+			}
+			if it.verb == 't' {
+				it.kind = fkt
+			}
+		}
 		switch it.verb {
 		case 'd':
 			switch it.arg {
@@ -124,6 +158,14 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 			}
 		case 'C':
 			it.cpu = it.arg == "" || it.arg == "total"
+		}
+		switch {
+		case it.width > 0:
+			it.op = opTimeLocal
+		case it.tok == "":
+			it.op = opEnd
+		case i+1 == len(f.items):
+			it.op = opRest
 		}
 		if i+1 < len(f.items) && it.tok != "" && it.width == 0 {
 			it.next = f.items[i+1].lit
@@ -223,10 +265,7 @@ func (f *FPMAccessFormat) scan(s string, p, i int) (vs, ve int, err error) {
 			}
 			return p, e, nil
 		case 'r':
-			for e < len(s) && s[e] != '?' && s[e] != ' ' && s[e] != '"' {
-				e++
-			}
-			return p, e, nil
+			return p, indexURIEnd(s, p), nil
 		case 's', 'p', 'P', 'l', 'M':
 			for e < len(s) && isDigit(s[e]) {
 				e++
@@ -295,44 +334,76 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 			}
 			litOK = true
 		} else {
-			if vs, ve, err = f.scan(s, p, i); err != nil {
-				return mismatchCol(s, p, it.lit), err
-			}
+			// Fixed widths and the end of the line here, the rest (and
+			// every mismatch) by scan.
 			litOK = false
+			vs = p + len(it.lit)
+			fast := false
+			if it.op != opScan && hasLit(s, p, it.lit) {
+				switch it.op {
+				case opTimeLocal:
+					ve, fast = vs+it.width, len(s)-vs >= it.width
+				case opRest:
+					ve, fast = len(s), true
+				case opEnd:
+					ve, fast = vs, vs == len(s)
+				}
+			}
+			if !fast {
+				if vs, ve, err = f.scan(s, p, i); err != nil {
+					return mismatchCol(s, p, it.lit), err
+				}
+			}
 		}
 		p = ve
 		v := s[vs:ve]
-		switch it.verb {
-		case 0:
-		case 'R':
+		switch it.kind {
+		case fkNone:
+		case fkR:
 			e.RemoteAddr = v
-		case 'u':
+		case fku:
 			e.RemoteUser = v
-		case 'm':
+		case fkm:
 			e.Method = v
-		case 'r':
+		case fkr:
 			e.RequestURI = v
-		case 'q':
+		case fkq:
 			e.Query = v
-		case 'f':
+		case fkf:
 			e.ScriptFilename = v
-		case 'n':
+		case fkn:
 			e.Pool = v
-		case 's':
+		case fks:
+			if len(v) == 3 && isDigit(v[0]) && isDigit(v[1]) && isDigit(v[2]) {
+				e.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+				break
+			}
 			st, n := atoi(v)
 			if n == 0 || n != len(v) {
 				return vs + 1, ErrFormatMismatch
 			}
 			e.Status = st
-		case 'p':
+		case fkp:
 			e.Child, _ = atoi(v)
-		case 'd':
+		case fkt:
+			if it.arg != "" {
+				if !e.set(it, v, zc) {
+					return vs + 1, ErrFormatMismatch
+				}
+				break
+			}
+			t, ok := parseTimeLocal(v, zc)
+			if !ok {
+				return vs + 1, ErrFormatMismatch
+			}
+			e.Time = t
+		case fkd:
 			d, ok := decimalSeconds(v)
 			if !ok {
 				return vs + 1, ErrFormatMismatch
 			}
 			e.Duration = d / it.div
-		case 'M':
+		case fkM:
 			// A decimal number: read as seconds, as php-fpm's "%.0f"
 			// may have no fraction.
 			m, ok := decimalSeconds(v)
@@ -340,7 +411,7 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 				return vs + 1, ErrFormatMismatch
 			}
 			e.Memory = int64(float64(m) / float64(time.Second) * it.scale)
-		case 'C':
+		case fkC:
 			if it.cpu {
 				d, ok := decimalSeconds(v)
 				if !ok {
@@ -360,17 +431,43 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 	return 0, nil
 }
 
+// indexURIEnd returns the index of the first '?', ' ' or '"' in s from p
+// (len(s) when none): where a %r followed by a token ends. Eight bytes at a
+// time: the lowest byte flagged by any of the three zero-byte tests is
+// exact.
+func indexURIEnd(s string, p int) int {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	i := p
+	for ; len(s)-i >= 8; i += 8 {
+		w := wordAt(s, i)
+		x, y, z := w^('?'*lo), w^(' '*lo), w^('"'*lo)
+		if m := ((x-lo)&^x | (y-lo)&^y | (z-lo)&^z) & hi; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for ; i < len(s); i++ {
+		if c := s[i]; c == '?' || c == ' ' || c == '"' {
+			return i
+		}
+	}
+	return len(s)
+}
+
 // decimalSeconds parses all of v as a decimal number of seconds
 // ("%ld.%06d", any number of fraction digits), as secondsDuration does;
 // the common short values without its loops.
 func decimalSeconds(v string) (time.Duration, bool) {
-	// Up to 9 integer digits and 9 fraction digits cannot overflow.
 	var sec, frac uint64
 	i := 0
-	for ; i < len(v) && i < 9 && isDigit(v[i]); i++ {
-		sec = sec*10 + uint64(v[i]-'0')
+	for ; i < len(v); i++ {
+		c := v[i] - '0'
+		if c > 9 {
+			break
+		}
+		sec = sec*10 + uint64(c)
 	}
-	if i == 0 || i == 9 {
+	if i == 0 || i > 9 {
+		// Empty, or long enough to overflow: secondsDuration decides.
 		d, n := secondsDuration(v)
 		return d, n > 0 && n == len(v)
 	}
@@ -381,8 +478,12 @@ func decimalSeconds(v string) (time.Duration, bool) {
 		return 0, false
 	}
 	j := i + 1
-	for ; j < len(v) && j-i <= 9 && isDigit(v[j]); j++ {
-		frac = frac*10 + uint64(v[j]-'0')
+	for ; j < len(v); j++ {
+		c := v[j] - '0'
+		if c > 9 {
+			break
+		}
+		frac = frac*10 + uint64(c)
 	}
 	m := j - i - 1
 	if j != len(v) || m == 0 || m > 9 {
