@@ -43,6 +43,10 @@ type fpmAccessItem struct {
 	cpu   bool
 	// kind is verb as a dense number for parse's switch (fk*).
 	kind uint8
+	// num: a %d, %M or %C (parsed) whose next literal cannot start
+	// inside a decimal number: parse reads the number and then expects
+	// next, one pass instead of a search and a parse.
+	num bool
 	// op is how parse finds a value not searched for next (the
 	// accessItem.op values; opTimeLocal for any fixed width).
 	op uint8
@@ -172,6 +176,8 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 			if it.next != "" {
 				it.nextW, it.nextM = litWord(it.next)
 				it.nextPat = uint64(it.next[0]) * 0x0101010101010101
+				c := it.next[0]
+				it.num = (it.kind == fkd || it.kind == fkM || it.kind == fkC && it.cpu) && !isDigit(c) && c != '.'
 			}
 		}
 	}
@@ -305,6 +311,36 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 	for i := range items {
 		it := &items[i]
 		var vs, ve int
+		if it.num && (litOK || hasLit(s, p, it.lit)) {
+			// A number then next: its value is what the search would
+			// find, since next cannot start inside it.
+			vs = p + len(it.lit)
+			if sec, frac, m, end := scanDecimal(s, vs); end > vs && len(s)-end >= len(it.next) &&
+				(len(s)-end >= 8 && len(it.next) <= 8 && wordAt(s, end)&it.nextM == it.nextW || hasLit(s, end, it.next)) {
+				d := time.Duration(sec)*time.Second + time.Duration(frac)*pow10ns[m]
+				switch it.kind {
+				case fkd:
+					switch it.div {
+					case 1000:
+						d /= 1000
+					case 1000000:
+						d /= 1000000
+					}
+					e.Duration = d
+				case fkM:
+					if m == 0 && sec < 1<<53/uint64(time.Second) {
+						// Exact in float64: the same as below.
+						e.Memory = int64(sec) * int64(it.scale)
+					} else {
+						e.Memory = int64(float64(d) / float64(time.Second) * it.scale)
+					}
+				default:
+					e.CPU = float64(d) / float64(time.Second)
+				}
+				p, litOK = end, true
+				continue
+			}
+		}
 		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
 			// Inline: the value runs to the first occurrence of next,
 			// searched eight bytes at a time.
@@ -402,7 +438,13 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 			if !ok {
 				return vs + 1, ErrFormatMismatch
 			}
-			e.Duration = d / it.div
+			switch it.div {
+			case 1000:
+				d /= 1000
+			case 1000000:
+				d /= 1000000
+			}
+			e.Duration = d
 		case fkM:
 			// A decimal number: read as seconds, as php-fpm's "%.0f"
 			// may have no fraction.
@@ -491,6 +533,39 @@ func decimalSeconds(v string) (time.Duration, bool) {
 		return d, n > 0 && n == len(v)
 	}
 	return time.Duration(sec)*time.Second + time.Duration(frac)*pow10ns[m], true
+}
+
+// scanDecimal reads a decimal number at s[i:] as decimalSeconds accepts
+// it without falling back (1-9 integer digits, optionally "." and 1-9
+// fraction digits): its parts and its end; end == i when there is none.
+func scanDecimal(s string, i int) (sec, frac uint64, m, end int) {
+	j := i
+	for ; j < len(s); j++ {
+		c := s[j] - '0'
+		if c > 9 {
+			break
+		}
+		sec = sec*10 + uint64(c)
+	}
+	if j == i || j-i > 9 {
+		return 0, 0, 0, i
+	}
+	if j < len(s) && s[j] == '.' {
+		k := j + 1
+		for ; k < len(s); k++ {
+			c := s[k] - '0'
+			if c > 9 {
+				break
+			}
+			frac = frac*10 + uint64(c)
+		}
+		m = k - j - 1
+		if m == 0 || m > 9 {
+			return 0, 0, 0, i
+		}
+		j = k
+	}
+	return sec, frac, m, j
 }
 
 // pow10ns[m] is the nanoseconds of one unit of the m-th fraction digit.
