@@ -62,6 +62,8 @@ const (
 	opTimeISO   // $time_iso8601: 25 bytes
 	opRest      // the last variable: to the end of the line
 	opEnd       // the final literal: then the end of the line
+	opURI       // php-fpm %r before another token: to '?', ' ' or '"'
+	opQuery     // php-fpm %Q before another token: "?" or nothing
 )
 
 type accessVar uint8

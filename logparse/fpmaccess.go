@@ -170,6 +170,10 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 			it.op = opEnd
 		case i+1 == len(f.items):
 			it.op = opRest
+		case f.items[i+1].lit == "" && it.verb == 'r':
+			it.op = opURI
+		case f.items[i+1].lit == "" && it.verb == 'Q':
+			it.op = opQuery
 		}
 		if i+1 < len(f.items) && it.tok != "" && it.width == 0 {
 			it.next = f.items[i+1].lit
@@ -383,6 +387,13 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 					ve, fast = len(s), true
 				case opEnd:
 					ve, fast = vs, vs == len(s)
+				case opURI:
+					ve, fast = indexURIEnd(s, vs), true
+				case opQuery:
+					ve, fast = vs, true
+					if vs < len(s) && s[vs] == '?' {
+						ve++
+					}
 				}
 			}
 			if !fast {
