@@ -51,10 +51,11 @@ type ParseError struct {
 	Err error
 }
 
-// Error formats the error as "file:line:col: nginx error log: reason".
+// Error formats the error as "file:line:col: reason"; the reason (the
+// sentinel) names the kind of log, e.g. "not a php-fpm error-log record".
 func (e *ParseError) Error() string {
 	b := e.Pos.AppendTo(make([]byte, 0, 64))
-	b = append(b, ": nginx error log: "...)
+	b = append(b, ": "...)
 	if e.Err != nil {
 		b = append(b, e.Err.Error()...)
 	}

@@ -415,7 +415,7 @@ func TestParseErrorLineErrors(t *testing.T) {
 	if _, err := ParseErrorLine(long); !errors.Is(err, ErrLineTooLong) {
 		t.Errorf("long line: err = %v, want ErrLineTooLong", err)
 	}
-	if got := (&ParseError{Pos: badgateway.Pos{File: "e.log", Line: 3, Col: 21}, Err: ErrBadLevel}).Error(); got != "e.log:3:21: nginx error log: bad level" {
+	if got := (&ParseError{Pos: badgateway.Pos{File: "e.log", Line: 3, Col: 21}, Err: ErrBadLevel}).Error(); got != "e.log:3:21: bad level" {
 		t.Errorf("Error() = %q", got)
 	}
 }

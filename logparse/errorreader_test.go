@@ -175,11 +175,11 @@ func TestErrorReaderBadLines(t *testing.T) {
 		got = append(got, e.Pos.String()+" "+e.Message)
 	}
 	want := []string{
-		"x.log:1:1: nginx error log: not an nginx error-log record",
+		"x.log:1:1: not an nginx error-log record",
 		"x.log:3 worker process 17706 exited on signal 11",
-		"x.log:4:21: nginx error log: bad level",
+		"x.log:4:21: bad level",
 		"x.log:7 send() failed",
-		"x.log:8:1: nginx error log: not an nginx error-log record",
+		"x.log:8:1: not an nginx error-log record",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)

@@ -50,7 +50,7 @@ not a php-fpm line
 	// php-fpm.log:1 child_exited 17545 15 SIGTERM 3.003265s
 	// php-fpm.log:2 child_started 18088
 	// php-fpm.log:3 said_into stderr ERROR connection_disallowed 127.0.0.1
-	// problem: php-fpm.log:4:1: nginx error log: not a php-fpm error-log record
+	// problem: php-fpm.log:4:1: not a php-fpm error-log record
 }
 
 // An nginx access log with upstream variables: the first peer of the

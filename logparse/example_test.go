@@ -55,7 +55,7 @@ Stack trace:
 		}
 	}
 	// Output:
-	// problem: error.log:1:1: nginx error log: not an nginx error-log record
+	// problem: error.log:1:1: not an nginx error-log record
 	// error.log:2 (4 lines): error errno=0 while "reading response header from upstream"
 	//   PHP: PHP Fatal error:  Uncaught Error: Call to undefined fun…
 	// error.log:6 (1 lines): error errno=104 while "reading response header from upstream"

@@ -232,7 +232,7 @@ func TestFPMReaderBadLines(t *testing.T) {
 	if d := cmp.Diff([]FPMEvent{FPMRunning, FPMReady, FPMTerminating}, events); d != "" {
 		t.Errorf("events (-want +got):\n%s", d)
 	}
-	wantErrs := []string{"f.log:3:1: nginx error log: " + ErrNotFPMLog.Error(), "f.log:5: nginx error log: " + ErrLineTooLong.Error()}
+	wantErrs := []string{"f.log:3:1: " + ErrNotFPMLog.Error(), "f.log:5: " + ErrLineTooLong.Error()}
 	if d := cmp.Diff(wantErrs, errs); d != "" {
 		t.Errorf("errors (-want +got):\n%s", d)
 	}
