@@ -50,6 +50,8 @@ type accessItem struct {
 	// little-endian word and the mask of those bytes; nextPat is next[0]
 	// in every byte, for the word-wide search.
 	nextW, nextM, nextPat uint64
+	// litW and litM are lit's first (up to) eight bytes and their mask.
+	litW, litM uint64
 	// op is how parse finds a value that is not searched for next
 	// (opScan: by scan).
 	op uint8
@@ -193,6 +195,7 @@ func CompileAccessFormat(name string, escape AccessEscape, format string) (*Acce
 	}
 	for i := range f.items {
 		it := &f.items[i]
+		it.litW, it.litM = litWord(it.lit)
 		switch {
 		case it.kind == avTimeLocal:
 			it.op = opTimeLocal
@@ -497,7 +500,17 @@ func (f *AccessFormat) parse(e *AccessEntry, s string, zc *zoneCache) (col int, 
 	for i := range items {
 		it := &items[i]
 		var vs, ve int
-		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
+		// Does the item's literal start at p? Known when the last
+		// search matched it; else one masked word comparison.
+		lok := litOK
+		if !lok {
+			if len(s)-p >= 8 && len(it.lit) <= 8 {
+				lok = wordAt(s, p)&it.litM == it.litW
+			} else {
+				lok = hasLit(s, p, it.lit)
+			}
+		}
+		if it.next != "" && lok {
 			// Inline: the value runs to the first occurrence of next;
 			// the first eight bytes are searched here, the rest by
 			// indexByteFrom.
@@ -530,7 +543,7 @@ func (f *AccessFormat) parse(e *AccessEntry, s string, zc *zoneCache) (col int, 
 			litOK = false
 			vs = p + len(it.lit)
 			fast := false
-			if it.op != opScan && hasLit(s, p, it.lit) {
+			if it.op != opScan && lok {
 				switch it.op {
 				case opTimeLocal:
 					ve = vs + 26

@@ -43,6 +43,8 @@ type fpmAccessItem struct {
 	cpu   bool
 	// kind is verb as a dense number for parse's switch (fk*).
 	kind uint8
+	// litW and litM are lit's first (up to) eight bytes and their mask.
+	litW, litM uint64
 	// num: a %d, %M or %C (parsed) whose next literal cannot start
 	// inside a decimal number: parse reads the number and then expects
 	// next, one pass instead of a search and a parse.
@@ -136,6 +138,7 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 	for i := range f.items {
 		it := &f.items[i]
 		it.div, it.scale = 1, 1
+		it.litW, it.litM = litWord(it.lit)
 		if it.tok != "" {
 			it.kind = fkOther
 			if k := strings.IndexByte("RumrqfnspTdMC", it.verb); k >= 0 && it.verb != 'T' {
@@ -315,7 +318,17 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 	for i := range items {
 		it := &items[i]
 		var vs, ve int
-		if it.num && (litOK || hasLit(s, p, it.lit)) {
+		// Does the item's literal start at p? Known when the last
+		// search matched it; else one masked word comparison.
+		lok := litOK
+		if !lok {
+			if len(s)-p >= 8 && len(it.lit) <= 8 {
+				lok = wordAt(s, p)&it.litM == it.litW
+			} else {
+				lok = hasLit(s, p, it.lit)
+			}
+		}
+		if it.num && lok {
 			// A number then next: its value is what the search would
 			// find, since next cannot start inside it.
 			vs = p + len(it.lit)
@@ -345,7 +358,7 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 				continue
 			}
 		}
-		if it.next != "" && (litOK || hasLit(s, p, it.lit)) {
+		if it.next != "" && lok {
 			// Inline: the value runs to the first occurrence of next,
 			// searched eight bytes at a time.
 			vs = p + len(it.lit)
@@ -379,7 +392,7 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 			litOK = false
 			vs = p + len(it.lit)
 			fast := false
-			if it.op != opScan && hasLit(s, p, it.lit) {
+			if it.op != opScan && lok {
 				switch it.op {
 				case opTimeLocal:
 					ve, fast = vs+it.width, len(s)-vs >= it.width
