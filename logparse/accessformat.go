@@ -772,7 +772,9 @@ type zoneCache struct {
 	w     [4]uint64
 	valid bool
 	last  time.Time // that time stamp
-	base  time.Time // its minute, second 0
+	// Its minute, second 0: Unix seconds and location.
+	baseSec int64
+	baseLoc *time.Location
 }
 
 func (zc *zoneCache) zone(off int) *time.Location {
@@ -809,7 +811,7 @@ func parseTimeLocal(v string, zc *zoneCache) (time.Time, bool) {
 			const m2, m3 = 0xffff, 0xffffffffffff0000
 			if w[2]&m2 == zc.w[2]&m2 && w[3]&m3 == zc.w[3]&m3 && isDigit(v[18]) && isDigit(v[19]) {
 				if ss := d2(v, 18); ss <= 60 {
-					t := zc.base.Add(time.Duration(ss) * time.Second)
+					t := time.Unix(zc.baseSec+int64(ss), 0).In(zc.baseLoc)
 					zc.w[2], zc.w[3], zc.last = w[2], w[3], t
 					return t, true
 				}
@@ -829,7 +831,7 @@ func parseTimeLocal(v string, zc *zoneCache) (time.Time, bool) {
 	t, ok := civilTime(d2(v, 7)*100+d2(v, 9), mon, d2(v, 0), d2(v, 12), d2(v, 15), ss, v[21:], zc)
 	if ok && zc != nil {
 		zc.w, zc.valid, zc.last = w, true, t
-		zc.base = t.Add(-time.Duration(ss) * time.Second)
+		zc.baseSec, zc.baseLoc = t.Unix()-int64(ss), t.Location()
 	}
 	return t, ok
 }
