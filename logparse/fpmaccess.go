@@ -45,6 +45,10 @@ type fpmAccessItem struct {
 	kind uint8
 	// litW and litM are lit's first (up to) eight bytes and their mask.
 	litW, litM uint64
+	// quick: a string token (or %s) whose value runs to a next of at
+	// most 8 bytes, after a literal of at most 8: parse's inner loop,
+	// which makes no call, takes it.
+	quick bool
 	// num: a %d, %M or %C (parsed) whose next literal cannot start
 	// inside a decimal number: parse reads the number and then expects
 	// next, one pass instead of a search and a parse.
@@ -185,6 +189,10 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 				it.nextPat = uint64(it.next[0]) * 0x0101010101010101
 				c := it.next[0]
 				it.num = (it.kind == fkd || it.kind == fkM || it.kind == fkC && it.cpu) && !isDigit(c) && c != '.'
+				switch it.kind {
+				case fkR, fku, fkm, fkr, fkq, fkf, fkn, fks:
+					it.quick = len(it.next) <= 8 && len(it.lit) <= 8
+				}
 			}
 		}
 	}
@@ -315,7 +323,58 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 	p := 0
 	litOK := false // the literal at p was already matched by the search
 	items := f.items
-	for i := range items {
+	for i := 0; i < len(items); i++ {
+		// The quick items, in a loop without calls (whose values stay
+		// in registers); the others, or a quick one this loop cannot
+		// finish, below.
+		for ; i < len(items); i++ {
+			it := &items[i]
+			if !it.quick {
+				break
+			}
+			if !litOK && (len(s)-p < 8 || wordAt(s, p)&it.litM != it.litW) {
+				break
+			}
+			vs := p + len(it.lit)
+			ve := -1
+			for j := vs; len(s)-j >= 16; j += 8 {
+				x := wordAt(s, j) ^ it.nextPat
+				if m := (x - lo) &^ x & hi; m != 0 {
+					ve = j + bits.TrailingZeros64(m)>>3
+					break
+				}
+			}
+			if ve < 0 || wordAt(s, ve)&it.nextM != it.nextW {
+				break
+			}
+			v := s[vs:ve]
+			switch it.kind {
+			case fkR:
+				e.RemoteAddr = v
+			case fku:
+				e.RemoteUser = v
+			case fkm:
+				e.Method = v
+			case fkr:
+				e.RequestURI = v
+			case fkq:
+				e.Query = v
+			case fkf:
+				e.ScriptFilename = v
+			case fkn:
+				e.Pool = v
+			case fks:
+				if len(v) != 3 || !isDigit(v[0]) || !isDigit(v[1]) || !isDigit(v[2]) {
+					goto slow
+				}
+				e.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+			}
+			p, litOK = ve, true
+		}
+	slow:
+		if i >= len(items) {
+			break
+		}
 		it := &items[i]
 		var vs, ve int
 		// Does the item's literal start at p? Known when the last
