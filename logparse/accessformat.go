@@ -52,6 +52,10 @@ type accessItem struct {
 	nextW, nextM, nextPat uint64
 	// litW and litM are lit's first (up to) eight bytes and their mask.
 	litW, litM uint64
+	// quick: a value parse's inner loop, which makes no call, can take:
+	// a string, $status or a byte count running to a next of at most 8
+	// bytes, after a literal of at most 8.
+	quick bool
 	// op is how parse finds a value that is not searched for next
 	// (opScan: by scan).
 	op uint8
@@ -223,6 +227,13 @@ func CompileAccessFormat(name string, escape AccessEscape, format string) (*Acce
 			it.next = next
 			it.nextW, it.nextM = litWord(next)
 			it.nextPat = uint64(next[0]) * 0x0101010101010101
+			switch it.kind {
+			case avOther, avUpstreamOther, avRemoteAddr, avRemoteUser, avRequest, avRequestMethod, avRequestURI,
+				avServerProtocol, avStatus, avBodyBytesSent, avBytesSent, avRequestLength, avReferer, avUserAgent,
+				avHost, avHTTPHost, avUpstreamAddr, avUpstreamStatus, avUpstreamResponseTime, avUpstreamConnectTime,
+				avUpstreamHeaderTime, avUpstreamResponseLength:
+				it.quick = len(next) <= 8 && len(it.lit) <= 8
+			}
 		}
 	}
 	return f, nil
@@ -497,7 +508,105 @@ func (f *AccessFormat) parse(e *AccessEntry, s string, zc *zoneCache) (col int, 
 	p := 0
 	litOK := false // the literal at p was already matched by the search
 	items := f.items
-	for i := range items {
+	for i := 0; i < len(items); i++ {
+		// The quick items, in a loop without calls (whose values stay
+		// in registers); the others, or a quick one this loop cannot
+		// finish, below.
+		for ; i < len(items); i++ {
+			it := &items[i]
+			if !it.quick {
+				break
+			}
+			if !litOK && (len(s)-p < 8 || wordAt(s, p)&it.litM != it.litW) {
+				break
+			}
+			vs := p + len(it.lit)
+			ve := -1
+			for j := vs; len(s)-j >= 16; j += 8 {
+				x := wordAt(s, j) ^ it.nextPat
+				if m := (x - lo) &^ x & hi; m != 0 {
+					ve = j + bits.TrailingZeros64(m)>>3
+					break
+				}
+			}
+			if ve < 0 || wordAt(s, ve)&it.nextM != it.nextW {
+				break
+			}
+			v := s[vs:ve]
+			switch it.kind {
+			case avRemoteAddr:
+				e.RemoteAddr = v
+			case avRequest:
+				e.Request = v
+			case avRequestMethod:
+				e.Method = v
+			case avRequestURI:
+				e.URI = v
+			case avServerProtocol:
+				e.Protocol = v
+			case avHost:
+				e.Host = v
+			case avHTTPHost:
+				if e.Host == "" && v != "-" && !(v == "" && f.escape == EscapeJSON) {
+					e.Host = v
+				}
+			case avReferer, avUserAgent, avRemoteUser:
+				if v == "-" || v == "" && f.escape == EscapeJSON {
+					break
+				}
+				switch it.kind {
+				case avReferer:
+					e.Referer = v
+				case avUserAgent:
+					e.UserAgent = v
+				default:
+					e.RemoteUser = v
+				}
+			case avStatus:
+				if len(v) != 3 || !isDigit(v[0]) || !isDigit(v[1]) || !isDigit(v[2]) {
+					goto slow
+				}
+				e.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
+			case avBodyBytesSent, avBytesSent, avRequestLength:
+				// 1-18 digits, as int64Value reads them; else below.
+				if len(v) == 0 || len(v) > 18 {
+					goto slow
+				}
+				var n int64
+				for k := 0; k < len(v); k++ {
+					c := v[k] - '0'
+					if c > 9 {
+						goto slow
+					}
+					n = n*10 + int64(c)
+				}
+				switch it.kind {
+				case avBodyBytesSent:
+					e.BodyBytesSent = n
+				case avBytesSent:
+					e.BytesSent = n
+				default:
+					e.RequestLength = n
+				}
+			case avUpstreamAddr:
+				e.UpstreamAddr = UpstreamList(v)
+			case avUpstreamStatus:
+				e.UpstreamStatus = UpstreamList(v)
+			case avUpstreamResponseTime:
+				e.UpstreamResponseTime = UpstreamList(v)
+			case avUpstreamConnectTime:
+				e.UpstreamConnectTime = UpstreamList(v)
+			case avUpstreamHeaderTime:
+				e.UpstreamHeaderTime = UpstreamList(v)
+			case avUpstreamResponseLength:
+				e.UpstreamResponseLength = UpstreamList(v)
+			}
+			p, litOK = ve, true
+		}
+	slow:
+		if i >= len(items) {
+			break
+		}
 		it := &items[i]
 		var vs, ve int
 		// Does the item's literal start at p? Known when the last
