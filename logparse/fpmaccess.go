@@ -193,6 +193,9 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 				case fkR, fku, fkm, fkr, fkq, fkf, fkn, fks:
 					it.quick = len(it.next) <= 8 && len(it.lit) <= 8
 				}
+				if it.num {
+					it.quick = len(it.next) <= 8 && len(it.lit) <= 8
+				}
 			}
 		}
 	}
@@ -336,6 +339,61 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 				break
 			}
 			vs := p + len(it.lit)
+			if it.num {
+				// A number then next (see the num case below), read
+				// here without scanDecimal's call.
+				var sec, frac uint64
+				j := vs
+				for ; j < len(s); j++ {
+					c := s[j] - '0'
+					if c > 9 {
+						break
+					}
+					sec = sec*10 + uint64(c)
+				}
+				if j == vs || j-vs > 9 {
+					break
+				}
+				m := 0
+				if j < len(s) && s[j] == '.' {
+					k := j + 1
+					for ; k < len(s); k++ {
+						c := s[k] - '0'
+						if c > 9 {
+							break
+						}
+						frac = frac*10 + uint64(c)
+					}
+					if m = k - j - 1; m == 0 || m > 9 {
+						break
+					}
+					j = k
+				}
+				if len(s)-j < 8 || wordAt(s, j)&it.nextM != it.nextW {
+					break
+				}
+				d := time.Duration(sec)*time.Second + time.Duration(frac)*pow10ns[m]
+				switch it.kind {
+				case fkd:
+					switch it.div {
+					case 1000:
+						d /= 1000
+					case 1000000:
+						d /= 1000000
+					}
+					e.Duration = d
+				case fkM:
+					if m == 0 && sec < 1<<53/uint64(time.Second) {
+						e.Memory = int64(sec) * int64(it.scale)
+					} else {
+						e.Memory = int64(float64(d) / float64(time.Second) * it.scale)
+					}
+				default:
+					e.CPU = float64(d) / float64(time.Second)
+				}
+				p, litOK = j, true
+				continue
+			}
 			ve := -1
 			for j := vs; len(s)-j >= 16; j += 8 {
 				x := wordAt(s, j) ^ it.nextPat
