@@ -190,12 +190,21 @@ func CompileFPMAccessFormat(format string) (*FPMAccessFormat, error) {
 				c := it.next[0]
 				it.num = (it.kind == fkd || it.kind == fkM || it.kind == fkC && it.cpu) && !isDigit(c) && c != '.'
 				switch it.kind {
-				case fkR, fku, fkm, fkr, fkq, fkf, fkn, fks:
+				case fkR, fku, fkm, fkr, fkq, fkf, fkn, fks, fkp:
 					it.quick = len(it.next) <= 8 && len(it.lit) <= 8
 				}
 				if it.num {
 					it.quick = len(it.next) <= 8 && len(it.lit) <= 8
 				}
+			}
+		}
+		switch it.op {
+		case opURI, opQuery, opEnd:
+			it.quick = len(it.lit) <= 8
+		case opRest:
+			switch it.kind {
+			case fkR, fku, fkm, fkr, fkq, fkf, fkn, fks, fkp:
+				it.quick = len(it.lit) <= 8
 			}
 		}
 	}
@@ -395,18 +404,63 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 				continue
 			}
 			ve := -1
-			for j := vs; len(s)-j >= 16; j += 8 {
-				x := wordAt(s, j) ^ it.nextPat
-				if m := (x - lo) &^ x & hi; m != 0 {
-					ve = j + bits.TrailingZeros64(m)>>3
-					break
+			switch it.op {
+			case opScan: // next follows
+				for j := vs; len(s)-j >= 16; j += 8 {
+					x := wordAt(s, j) ^ it.nextPat
+					if m := (x - lo) &^ x & hi; m != 0 {
+						ve = j + bits.TrailingZeros64(m)>>3
+						break
+					}
 				}
-			}
-			if ve < 0 || wordAt(s, ve)&it.nextM != it.nextW {
-				break
+				if ve < 0 || wordAt(s, ve)&it.nextM != it.nextW {
+					goto slow
+				}
+			case opURI: // as indexURIEnd
+				j := vs
+				for ; len(s)-j >= 8; j += 8 {
+					w := wordAt(s, j)
+					x, y, z := w^('?'*lo), w^(' '*lo), w^('"'*lo)
+					if m := ((x-lo)&^x | (y-lo)&^y | (z-lo)&^z) & hi; m != 0 {
+						ve = j + bits.TrailingZeros64(m)>>3
+						break
+					}
+				}
+				if ve < 0 {
+					for ve = j; ve < len(s); ve++ {
+						if c := s[ve]; c == '?' || c == ' ' || c == '"' {
+							break
+						}
+					}
+				}
+			case opQuery:
+				ve = vs
+				if vs < len(s) && s[vs] == '?' {
+					ve++
+				}
+			case opRest:
+				ve = len(s)
+			case opEnd:
+				if vs != len(s) {
+					goto slow
+				}
+				ve = vs
+			default:
+				goto slow
 			}
 			v := s[vs:ve]
 			switch it.kind {
+			case fkp:
+				// As atoi: the leading digits (at most 9).
+				n := 0
+				for k := 0; k < len(v) && k < 9; k++ {
+					c := v[k] - '0'
+					if c > 9 {
+						break
+					}
+					n = n*10 + int(c)
+				}
+				e.Child = n
 			case fkR:
 				e.RemoteAddr = v
 			case fku:
@@ -427,7 +481,7 @@ func (f *FPMAccessFormat) parse(e *FPMAccessEntry, s string, zc *zoneCache) (col
 				}
 				e.Status = int(v[0]-'0')*100 + int(v[1]-'0')*10 + int(v[2]-'0')
 			}
-			p, litOK = ve, true
+			p, litOK = ve, it.op == opScan
 		}
 	slow:
 		if i >= len(items) {
