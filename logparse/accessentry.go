@@ -30,8 +30,10 @@ const (
 //
 // Values are as nginx wrote them, still escaped (see AccessFormat.Unescape):
 // nginx escapes only '"', '\' and control bytes, which requests rarely
-// hold. Every string field is a substring of Raw, so an entry costs one
-// string allocation (none in the reader's reuse mode).
+// hold. Every string field is a substring of Raw, so an entry costs at most
+// one string allocation (none in the reader's reuse mode). From a reader, a record of up to 1 KiB shares a 4 KiB block
+// with its neighbours (most records then cost no allocation); an entry the
+// caller keeps keeps that block alive.
 type AccessEntry struct {
 	// Pos is the line's position (file, 1-based line, byte offset).
 	Pos badgateway.Pos
@@ -121,8 +123,10 @@ type UpstreamAttempt struct {
 // access.log) written with an FPMAccessFormat (sapi/fpm/fpm/fpm_log.c).
 // Typed fields are zero (numbers: -1) when the format lacks their token;
 // every token's value is available through Var. Every string field is a
-// substring of Raw, so an entry costs one string allocation (none in the
-// reader's reuse mode).
+// substring of Raw, so an entry costs at most one string allocation (none in
+// the reader's reuse mode). From a reader, a record of up to 1 KiB shares a 4 KiB block
+// with its neighbours (most records then cost no allocation); an entry the
+// caller keeps keeps that block alive.
 type FPMAccessEntry struct {
 	// Pos is the line's position (file, 1-based line, byte offset).
 	Pos badgateway.Pos

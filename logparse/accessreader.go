@@ -48,7 +48,7 @@ func (x *AccessReader) Read() (e AccessEntry, err error) {
 		return AccessEntry{}, err
 	}
 	// Parsed in place into the result: an entry is a few hundred bytes.
-	if col, err := x.f.parse(&e, bytesToString(line, x.reuse), &x.zc); err != nil {
+	if col, err := x.f.parse(&e, x.lb.str(line, x.reuse), &x.zc); err != nil {
 		return AccessEntry{}, &ParseError{Pos: x.lb.pos(num, col, off), Err: err}
 	}
 	e.Pos = x.lb.pos(num, 0, off)

@@ -65,9 +65,11 @@ const (
 //
 //	YYYY/MM/DD HH:MM:SS [LEVEL] PID#TID: *CID MESSAGE[ (ERRNO: TEXT)][ while ACTION][, client: …][, server: …][, request: "…"][, subrequest: "…"][, upstream: "…"][, host: "…"][, referrer: "…"]
 //
-// Every string field is a substring of Raw, so an entry costs one string
-// allocation (none in the reader's reuse mode, where the strings are only
-// valid until the next record is read).
+// Every string field is a substring of Raw, so an entry costs at most one
+// string allocation (none in the reader's reuse mode, where the strings are
+// only valid until the next record is read). From a reader, a record of up to 1 KiB shares a 4 KiB block
+// with its neighbours (most records then cost no allocation); an entry the
+// caller keeps keeps that block alive.
 type ErrorEntry struct {
 	// Pos is where the record starts: the file named by the reader, the
 	// 1-based line of its first physical line and that line's byte offset.

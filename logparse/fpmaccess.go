@@ -961,7 +961,7 @@ func (x *FPMAccessReader) Read() (e FPMAccessEntry, err error) {
 	if err != nil {
 		return FPMAccessEntry{}, err
 	}
-	if col, err := x.f.parse(&e, bytesToString(line, x.reuse), &x.zc); err != nil {
+	if col, err := x.f.parse(&e, x.lb.str(line, x.reuse), &x.zc); err != nil {
 		return FPMAccessEntry{}, &ParseError{Pos: x.lb.pos(num, col, off), Err: err}
 	}
 	e.Pos = x.lb.pos(num, 0, off)

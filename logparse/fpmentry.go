@@ -175,9 +175,11 @@ func (k FPMEvent) MarshalText() ([]byte, error) { return []byte(k.String()), nil
 //	LEVEL: [FUNC(), line L: ]MESSAGE                              (child, no time)
 //	[SYSLOG HEADER ]TAG[PID]: [LEVEL] [FUNC(), line L: ]MESSAGE  (error_log = syslog)
 //
-// Every string field is a substring of Raw, so an entry costs one string
-// allocation (none in the reader's reuse mode). Fields that the event does
-// not set are zero.
+// Every string field is a substring of Raw, so an entry costs at most one
+// string allocation (none in the reader's reuse mode). From a reader, a record of up to 1 KiB shares a 4 KiB block
+// with its neighbours (most records then cost no allocation); an entry the
+// caller keeps keeps that block alive.
+// Fields that the event does not set are zero.
 type FPMEntry struct {
 	// Pos is where the record starts (file, 1-based line, byte offset).
 	Pos badgateway.Pos

@@ -95,7 +95,7 @@ func (x *FPMReader) Read() (FPMEntry, error) {
 		}
 		// Copied first (unless ReuseRecord), so that the fields point into
 		// the copy; a wrapped line is parsed again after the look-ahead.
-		s := bytesToString(first, x.opts.ReuseRecord)
+		s := x.lb.str(first, x.opts.ReuseRecord)
 		e, zstart, col, err := parseFPMRecord(s, x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), 1)
 		if err != nil {
 			lb.consume(end+nl, 1)
@@ -137,9 +137,9 @@ func (x *FPMReader) Read() (FPMEntry, error) {
 		rec := trimEOL(lb.buf[lb.r : lb.r+recEnd])
 		if phys == 1 && looked {
 			// The look-ahead may have moved the buffer: parse again.
-			e, _, _, _ = parseFPMRecord(bytesToString(rec, x.opts.ReuseRecord), x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), 1)
+			e, _, _, _ = parseFPMRecord(x.lb.str(rec, x.opts.ReuseRecord), x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), 1)
 		} else if phys > 1 {
-			joined := bytesToString(rec, x.opts.ReuseRecord)
+			joined := x.lb.str(rec, x.opts.ReuseRecord)
 			e, _, _, _ = parseFPMRecord(joined[:firstLen], x.opts.Location, &x.times, x.opts.Year, lb.pos(startLine, 0, startOff), phys)
 			e.Raw, e.Pieces = joined, phys
 			e.PipeClosed = x.lastPipeClosed(joined)

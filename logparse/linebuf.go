@@ -19,8 +19,9 @@ type lineBuf struct {
 	buf   []byte
 	r, w  int
 	err   error
-	line  int   // 1-based line number of buf[r]
-	off   int64 // byte offset of buf[r]
+	line  int    // 1-based line number of buf[r]
+	off   int64  // byte offset of buf[r]
+	block []byte // the shared block str copies records into
 }
 
 func newLineBuf(src io.Reader, file string, max int) lineBuf {
@@ -110,7 +111,37 @@ func (x *lineBuf) skipLine() {
 	}
 }
 
-// str returns b as a string: a copy, or with reuse a view of the buffer.
+// Records of up to strMaxShared bytes are copied into shared blocks of
+// strBlockSize bytes rather than one allocation each: a block holds a dozen
+// typical records, so most records cost no allocation, and a record the
+// caller keeps keeps at most its block alive. Longer records get their own.
+const (
+	strBlockSize = 4096
+	strMaxShared = 1024
+)
+
+// str returns b as a string: with reuse a view of the buffer (valid until
+// the next read); else a copy, carved from a shared block for a short record.
+// The bytes handed out are never written again: a full block is replaced,
+// not reused.
+func (x *lineBuf) str(b []byte, reuse bool) string {
+	if reuse || len(b) == 0 {
+		return bytesToString(b, reuse)
+	}
+	if len(b) > strMaxShared {
+		return string(b)
+	}
+	if cap(x.block)-len(x.block) < len(b) {
+		x.block = make([]byte, 0, strBlockSize)
+	}
+	start := len(x.block)
+	x.block = append(x.block, b...)
+	v := x.block[start:]
+	return unsafe.String(unsafe.SliceData(v), len(v))
+}
+
+// bytesToString returns b as a string: a copy, or with reuse a view of the
+// buffer.
 func bytesToString(b []byte, reuse bool) string {
 	if reuse {
 		return unsafe.String(unsafe.SliceData(b), len(b))

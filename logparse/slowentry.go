@@ -20,8 +20,10 @@ import (
 // could not read the child). Blocks are separated by a blank line.
 //
 // Every string field is a substring of Raw; the frames are read from Raw by
-// Frames, so an entry costs one string allocation (none in the reader's
-// reuse mode).
+// Frames, so an entry costs at most one string allocation (none in the
+// reader's reuse mode). From a reader, a record of up to 1 KiB shares a 4 KiB block
+// with its neighbours (most records then cost no allocation); an entry the
+// caller keeps keeps that block alive.
 type SlowEntry struct {
 	// Pos is where the block's header line is (file, 1-based line, offset).
 	Pos badgateway.Pos

@@ -290,7 +290,7 @@ func (x *SlowReader) Read() (SlowEntry, error) {
 			}
 			return SlowEntry{}, &ParseError{Pos: lb.pos(startLine, 0, startOff), Err: ErrLineTooLong}
 		}
-		s := bytesToString(trimEOL(lb.buf[lb.r:lb.r+recEnd]), x.opts.ReuseRecord)
+		s := lb.str(trimEOL(lb.buf[lb.r:lb.r+recEnd]), x.opts.ReuseRecord)
 		e, col, err := parseSlowRecord(s, x.opts.Location, &x.times, lb.pos(startLine, 0, startOff))
 		lb.consume(rel, phys)
 		if err != nil {
