@@ -63,7 +63,7 @@ type ErrorReader struct {
 	err   error  // sticky read error; io.EOF at the end
 	line  int    // 1-based line number of buf[r]
 	off   int64  // byte offset of buf[r]
-	block []byte // the shared block copyRecord copies records into
+	block strBlock // the shared block records are copied into
 	times timeCache
 	// started is the offset of the line after the last record, which
 	// Read already found to start a record (-1 when none): the next Read
@@ -146,7 +146,7 @@ func (x *ErrorReader) Read() (e ErrorEntry, err error) {
 		if x.opts.ReuseRecord {
 			s = bytesString(rec)
 		} else {
-			s = x.copyRecord(rec)
+			s = x.block.copy(rec)
 		}
 		lines := 1
 		if phys > 1 {
@@ -346,19 +346,4 @@ func (g *gzipFile) Close() error {
 		err = err2
 	}
 	return err
-}
-
-// copyRecord returns a copy of rec that no later read changes: a record
-// of up to strMaxShared bytes is carved from a shared block of strBlockSize
-// bytes (see lineBuf.str), a longer one gets its own allocation.
-func (x *ErrorReader) copyRecord(rec []byte) string {
-	if len(rec) == 0 || len(rec) > strMaxShared {
-		return string(rec)
-	}
-	if cap(x.block)-len(x.block) < len(rec) {
-		x.block = make([]byte, 0, strBlockSize)
-	}
-	start := len(x.block)
-	x.block = append(x.block, rec...)
-	return bytesString(x.block[start:])
 }

@@ -21,7 +21,7 @@ type lineBuf struct {
 	err   error
 	line  int    // 1-based line number of buf[r]
 	off   int64  // byte offset of buf[r]
-	block []byte // the shared block str copies records into
+	block strBlock // the shared block str copies records into
 }
 
 func newLineBuf(src io.Reader, file string, max int) lineBuf {
@@ -125,18 +125,27 @@ const (
 // The bytes handed out are never written again: a full block is replaced,
 // not reused.
 func (x *lineBuf) str(b []byte, reuse bool) string {
-	if reuse || len(b) == 0 {
-		return bytesToString(b, reuse)
+	if reuse {
+		return bytesToString(b, true)
 	}
-	if len(b) > strMaxShared {
+	return x.block.copy(b)
+}
+
+// strBlock is the block records are copied into (see strBlockSize).
+type strBlock []byte
+
+// copy returns a string copy of b that no later read changes: carved from
+// the block for up to strMaxShared bytes, its own allocation for more.
+func (blk *strBlock) copy(b []byte) string {
+	if len(b) == 0 || len(b) > strMaxShared {
 		return string(b)
 	}
-	if cap(x.block)-len(x.block) < len(b) {
-		x.block = make([]byte, 0, strBlockSize)
+	if cap(*blk)-len(*blk) < len(b) {
+		*blk = make([]byte, 0, strBlockSize)
 	}
-	start := len(x.block)
-	x.block = append(x.block, b...)
-	v := x.block[start:]
+	start := len(*blk)
+	*blk = append(*blk, b...)
+	v := (*blk)[start:]
 	return unsafe.String(unsafe.SliceData(v), len(v))
 }
 
