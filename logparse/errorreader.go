@@ -59,10 +59,10 @@ type ErrorReader struct {
 	max   int // MaxRecordBytes
 	limit int // buffer size limit
 	buf   []byte
-	r, w  int    // unread data is buf[r:w]
-	err   error  // sticky read error; io.EOF at the end
-	line  int    // 1-based line number of buf[r]
-	off   int64  // byte offset of buf[r]
+	r, w  int      // unread data is buf[r:w]
+	err   error    // sticky read error; io.EOF at the end
+	line  int      // 1-based line number of buf[r]
+	off   int64    // byte offset of buf[r]
 	block strBlock // the shared block records are copied into
 	times timeCache
 	// started is the offset of the line after the last record, which

@@ -19,8 +19,8 @@ type lineBuf struct {
 	buf   []byte
 	r, w  int
 	err   error
-	line  int    // 1-based line number of buf[r]
-	off   int64  // byte offset of buf[r]
+	line  int      // 1-based line number of buf[r]
+	off   int64    // byte offset of buf[r]
 	block strBlock // the shared block str copies records into
 }
 
