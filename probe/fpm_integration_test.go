@@ -209,7 +209,9 @@ func TestRealFPMSaturated(t *testing.T) {
 		if err != nil {
 			t.Fatalf("status through pm.status_listen: %v", err)
 		}
-		if len(st.Processes) == 1 && st.Processes[0].Script == slow {
+		// The child shows the script while still "Getting request
+		// information"; wait until it runs it.
+		if len(st.Processes) == 1 && st.Processes[0].Script == slow && st.Processes[0].State == "Running" {
 			break
 		}
 		if time.Now().After(deadline) {
