@@ -159,7 +159,13 @@ func TestHTTPFaults(t *testing.T) {
 		c.Read(make([]byte, 1024))
 		c.Write(capture(t, "ping.bin"))
 	}
-	closer := func(c net.Conn, _ <-chan struct{}) {}
+	// closer reads the request (an HTTP HEAD or a ClientHello, one segment)
+	// before it closes: closing with unread data would make the kernel send
+	// a reset instead of a FIN, and the test a race between the two.
+	closer := func(c net.Conn, _ <-chan struct{}) {
+		c.SetReadDeadline(time.Now().Add(time.Second))
+		c.Read(make([]byte, 4096))
+	}
 	tests := []struct {
 		name   string
 		handle func(net.Conn, <-chan struct{})
