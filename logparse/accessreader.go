@@ -60,18 +60,5 @@ func (x *AccessReader) Read() (e AccessEntry, err error) {
 // iteration goes on), or a final read error (the iteration stops). It is
 // single-use: it consumes the reader.
 func (x *AccessReader) All() iter.Seq2[AccessEntry, error] {
-	return func(yield func(AccessEntry, error) bool) {
-		for {
-			e, err := x.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(e, err) {
-				return
-			}
-			if _, ok := err.(*ParseError); err != nil && !ok {
-				return
-			}
-		}
-	}
+	return records(x.Read)
 }

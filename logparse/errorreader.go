@@ -186,20 +186,7 @@ func (x *ErrorReader) complete(line []byte) bool {
 // of the input. The iterator is single-use: it consumes the reader, and a
 // second range over it continues where the first stopped.
 func (x *ErrorReader) All() iter.Seq2[ErrorEntry, error] {
-	return func(yield func(ErrorEntry, error) bool) {
-		for {
-			e, err := x.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(e, err) {
-				return
-			}
-			if _, ok := err.(*ParseError); err != nil && !ok {
-				return
-			}
-		}
-	}
+	return records(x.Read)
 }
 
 func (x *ErrorReader) pos(line, col int, off int64) badgateway.Pos {

@@ -970,18 +970,5 @@ func (x *FPMAccessReader) Read() (e FPMAccessEntry, err error) {
 
 // All returns an iterator over the remaining entries, as AccessReader.All.
 func (x *FPMAccessReader) All() iter.Seq2[FPMAccessEntry, error] {
-	return func(yield func(FPMAccessEntry, error) bool) {
-		for {
-			e, err := x.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(e, err) {
-				return
-			}
-			if _, ok := err.(*ParseError); err != nil && !ok {
-				return
-			}
-		}
-	}
+	return records(x.Read)
 }

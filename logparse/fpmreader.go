@@ -193,18 +193,5 @@ func trimEOLString(s string) string {
 // iteration goes on), or a final read error (the iteration stops). It is
 // single-use: it consumes the reader.
 func (x *FPMReader) All() iter.Seq2[FPMEntry, error] {
-	return func(yield func(FPMEntry, error) bool) {
-		for {
-			e, err := x.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(e, err) {
-				return
-			}
-			if _, ok := err.(*ParseError); err != nil && !ok {
-				return
-			}
-		}
-	}
+	return records(x.Read)
 }

@@ -3,6 +3,7 @@ package logparse
 import (
 	"bytes"
 	"io"
+	"iter"
 	"unsafe"
 
 	"github.com/badgateway/badgateway"
@@ -180,6 +181,26 @@ func (x *lineBuf) nextLine() (line []byte, num int, off int64, err error) {
 		x.consume(end+nl, 1)
 		if len(line) > 0 {
 			return line, num, off, nil
+		}
+	}
+}
+
+// records turns a reader's Read into the iterator its All returns: each
+// entry with a nil error, or a *ParseError for a bad record (iteration goes
+// on), or a final read error (iteration stops); io.EOF ends it.
+func records[E any](read func() (E, error)) iter.Seq2[E, error] {
+	return func(yield func(E, error) bool) {
+		for {
+			e, err := read()
+			if err == io.EOF {
+				return
+			}
+			if !yield(e, err) {
+				return
+			}
+			if _, ok := err.(*ParseError); err != nil && !ok {
+				return
+			}
 		}
 	}
 }

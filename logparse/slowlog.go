@@ -302,18 +302,5 @@ func (x *SlowReader) Read() (SlowEntry, error) {
 
 // All returns an iterator over the remaining blocks, as FPMReader.All.
 func (x *SlowReader) All() iter.Seq2[SlowEntry, error] {
-	return func(yield func(SlowEntry, error) bool) {
-		for {
-			e, err := x.Read()
-			if err == io.EOF {
-				return
-			}
-			if !yield(e, err) {
-				return
-			}
-			if _, ok := err.(*ParseError); err != nil && !ok {
-				return
-			}
-		}
-	}
+	return records(x.Read)
 }
