@@ -27,6 +27,17 @@ echo "slept\n";
 `
 )
 
+// resolverServer is the server block of the DNS scenarios: a proxy_pass
+// whose host is a variable, resolved through {{addr "dns"}} at request time.
+const resolverServer = `{{define "server"}}
+        resolver {{addr "dns"}};
+        resolver_timeout 1s;
+        location /api/ {
+            set $backend "backend.example.internal";
+            proxy_pass http://$backend;
+        }
+{{end}}`
+
 // Scenarios returns the incidents the project reproduces with real nginx
 // and php-fpm, in a fresh slice of fresh values on every call. Each one
 // names the cause code it demonstrates, the status every client must see,
@@ -607,14 +618,7 @@ echo $n, "\n";
 			Cause: "resolver_unreachable",
 			Doc:   "proxy_pass with a variable host name; the resolver's address has no DNS server (resolver_timeout 1s).",
 			NoFPM: true,
-			Nginx: `{{define "server"}}
-        resolver {{addr "dns"}};
-        resolver_timeout 1s;
-        location /api/ {
-            set $backend "backend.example.internal";
-            proxy_pass http://$backend;
-        }
-{{end}}`,
+			Nginx: resolverServer,
 			Requests: []Request{
 				{Path: "/api/x", Status: 502},
 			},
@@ -880,14 +884,7 @@ echo "ok\n";
 			Doc:   "proxy_pass with a variable host name; the resolver (a DNS responder of the test) says the name does not exist.",
 			NoFPM: true,
 			Setup: []Action{NXDomain("dns")},
-			Nginx: `{{define "server"}}
-        resolver {{addr "dns"}};
-        resolver_timeout 1s;
-        location /api/ {
-            set $backend "backend.example.internal";
-            proxy_pass http://$backend;
-        }
-{{end}}`,
+			Nginx: resolverServer,
 			Requests: []Request{
 				{Path: "/api/x", Status: 502},
 			},
