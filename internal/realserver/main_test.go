@@ -6,16 +6,9 @@ import (
 	"testing"
 )
 
-// TestMain lets up to 8 scenarios run at once unless -parallel is given:
-// they spend their time waiting on timers (timeouts of 1 to 3 s), not on
-// the CPU, so the default of GOMAXPROCS (2 on small CI machines) would
-// only make the suite slower.
+// TestMain lets up to 8 scenarios run at once unless -parallel is given.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	set := false
-	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.parallel" })
-	if !set {
-		flag.Set("test.parallel", "8")
-	}
+	DefaultParallel(8)
 	os.Exit(m.Run())
 }
