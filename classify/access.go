@@ -57,14 +57,12 @@ func accessCause(e *logparse.AccessEntry) (Code, float64, string) {
 
 // accessAcc counts the access-log records of one verdict key.
 type accessAcc struct {
-	count       int
-	confSum     float64
-	first, last time.Time
-	statuses    map[int]int
-	evidence    []Evidence
-	lastEv      Evidence
-	hasLast     bool
-	note        string
+	count    int
+	confSum  float64
+	span     span
+	statuses map[int]int
+	samples  samples
+	note     string
 }
 
 // AddAccess adds one record of nginx's access log (parsed with the
@@ -98,20 +96,8 @@ func (d *Diagnoser) AddAccess(e *logparse.AccessEntry) {
 	a.count++
 	a.confSum += conf
 	a.statuses[e.Status]++
-	if !e.Time.IsZero() {
-		if a.first.IsZero() || e.Time.Before(a.first) {
-			a.first = e.Time
-		}
-		if e.Time.After(a.last) {
-			a.last = e.Time
-		}
-	}
-	ev := Evidence{Pos: e.Pos, Time: e.Time, Text: strings.Clone(e.Raw)}
-	if len(a.evidence) < d.opts.maxEvidence()-1 {
-		a.evidence = append(a.evidence, ev)
-	} else {
-		a.lastEv, a.hasLast = ev, true
-	}
+	a.span.add(e.Time)
+	a.samples.add(Evidence{Pos: e.Pos, Time: e.Time, Text: e.Raw}, d.opts.maxEvidence())
 	d.tick(e.Time, cause)
 }
 
@@ -121,10 +107,7 @@ func (d *Diagnoser) AddAccess(e *logparse.AccessEntry) {
 func (d *Diagnoser) mergeAccess(vs []Verdict) []Verdict {
 	for _, k := range d.accessOrder {
 		a := d.access[k]
-		evs := append([]Evidence(nil), a.evidence...)
-		if a.hasLast {
-			evs = append(evs, a.lastEv)
-		}
+		evs := a.samples.list()
 		merged := false
 		for i := range vs {
 			v := &vs[i]
@@ -149,7 +132,7 @@ func (d *Diagnoser) mergeAccess(vs []Verdict) []Verdict {
 				}
 			}
 			v.Count = max(v.Count, a.count)
-			v.First, v.Last = minTime(v.First, a.first), maxTime(v.Last, a.last)
+			v.First, v.Last = minTime(v.First, a.span.first), maxTime(v.Last, a.span.last)
 			v.Related = append(v.Related, evs[:min(len(evs), 2)]...)
 			merged = true
 			break
@@ -158,7 +141,7 @@ func (d *Diagnoser) mergeAccess(vs []Verdict) []Verdict {
 			continue
 		}
 		reg, _ := Lookup(k.cause)
-		v := Verdict{Cause: k.cause, Title: reg.Title, Count: a.count, First: a.first, Last: a.last,
+		v := Verdict{Cause: k.cause, Title: reg.Title, Count: a.count, First: a.span.first, Last: a.span.last,
 			Confidence: a.confSum / float64(a.count), Evidence: evs, Remediation: reg.Remediation,
 			Symptoms: map[string]int{"access_log": a.count}}
 		if k.upstream != "" {

@@ -290,17 +290,15 @@ type vkey struct {
 }
 
 type acc struct {
-	count       int
-	confSum     float64
-	first, last time.Time
-	upstream    string
-	symptoms    map[string]int
-	statuses    map[int]int
-	evidence    []Evidence // first MaxEvidence-1
-	lastEv      Evidence
-	hasLast     bool
-	alts        map[Code]*altAcc
-	related     []Evidence // records of other logs that decided
+	count    int
+	confSum  float64
+	span     span
+	upstream string
+	symptoms map[string]int
+	statuses map[int]int
+	samples  samples
+	alts     map[Code]*altAcc
+	related  []Evidence // records of other logs that decided
 	// route is set for no_live_upstreams verdicts.
 	route   routeKey
 	isGroup bool
@@ -378,22 +376,9 @@ func (d *Diagnoser) AddError(e *logparse.ErrorEntry) {
 	a.confSum += top.Confidence
 	a.symptoms[s.ID]++
 	a.statuses[s.Status]++
-	if !e.Time.IsZero() {
-		if a.first.IsZero() || e.Time.Before(a.first) {
-			a.first = e.Time
-		}
-		if e.Time.After(a.last) {
-			a.last = e.Time
-		}
-	}
+	a.span.add(e.Time)
 	ev := Evidence{Pos: e.Pos, Time: e.Time, Text: e.Raw}
-	if len(a.evidence) < d.opts.maxEvidence()-1 {
-		ev.Text = strings.Clone(ev.Text)
-		a.evidence = append(a.evidence, ev)
-	} else {
-		a.lastEv, a.hasLast = ev, true
-		a.lastEv.Text = strings.Clone(ev.Text)
-	}
+	a.samples.add(ev, d.opts.maxEvidence())
 	d.tick(e.Time, top.Cause)
 	if related != nil && len(a.related) < 3 && !slices.ContainsFunc(a.related, func(r Evidence) bool { return r.Pos == related.Pos }) {
 		a.related = append(a.related, *related) // already a copy
@@ -506,7 +491,7 @@ func (d *Diagnoser) Report() *Report {
 func (a *acc) verdict(cause Code) Verdict {
 	reg, _ := Lookup(cause)
 	v := Verdict{
-		Cause: cause, Title: reg.Title, Count: a.count, First: a.first, Last: a.last,
+		Cause: cause, Title: reg.Title, Count: a.count, First: a.span.first, Last: a.span.last,
 		Remediation: reg.Remediation, Symptoms: map[string]int{},
 	}
 	for id, n := range a.symptoms {
@@ -515,11 +500,8 @@ func (a *acc) verdict(cause Code) Verdict {
 	if a.upstream != "" {
 		v.Upstreams = []string{a.upstream}
 	}
-	v.Evidence = append(v.Evidence, a.evidence...)
+	v.Evidence = a.samples.list()
 	v.Related = append(v.Related, a.related...)
-	if a.hasLast {
-		v.Evidence = append(v.Evidence, a.lastEv)
-	}
 	// The most common status; records that decide none (0) count only when
 	// no record decides one.
 	best, bestN := 0, -1
@@ -768,4 +750,53 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// samples keeps a verdict's evidence: the first n-1 records and the last.
+// Records may point into a reader's reused buffer: the kept ones are
+// copied, the last into a reused buffer of its own, so that a record past
+// the first few costs no allocation.
+type samples struct {
+	first   []Evidence
+	last    Evidence // Text kept in lastTxt
+	lastTxt []byte
+	hasLast bool
+}
+
+// add keeps ev if it is among the first n-1 records, else as the last.
+func (s *samples) add(ev Evidence, n int) {
+	if len(s.first) < n-1 {
+		ev.Text = strings.Clone(ev.Text)
+		s.first = append(s.first, ev)
+		return
+	}
+	s.lastTxt = append(s.lastTxt[:0], ev.Text...)
+	ev.Text = ""
+	s.last, s.hasLast = ev, true
+}
+
+// list returns the kept records, the last one last, in a fresh slice.
+func (s *samples) list() []Evidence {
+	out := append([]Evidence(nil), s.first...)
+	if s.hasLast {
+		l := s.last
+		l.Text = string(s.lastTxt)
+		out = append(out, l)
+	}
+	return out
+}
+
+// span is the time range of a verdict's records; zero times are skipped.
+type span struct{ first, last time.Time }
+
+func (sp *span) add(t time.Time) {
+	if t.IsZero() {
+		return
+	}
+	if sp.first.IsZero() || t.Before(sp.first) {
+		sp.first = t
+	}
+	if t.After(sp.last) {
+		sp.last = t
+	}
 }
